@@ -1,0 +1,1 @@
+"""paper-kg: extract ML entities from paper abstracts and link papers through them."""

@@ -1,0 +1,102 @@
+"""Acronym definitions in the style of Schwartz & Hearst (2003).
+
+Finds "long form (SF)" and "SF (long form)" pairs; the long form is the shortest run of preceding
+words whose characters cover the short form's letters in order, the first letter starting a word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_PAREN = re.compile(r"\(([^()]{1,120})\)")
+_SHORT_FORM = re.compile(r"^[A-Za-z][\w\-./+]{0,11}$")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class AcronymDefinition:
+    """A defined short form and its long form, with character offsets of both in the text."""
+
+    short: str
+    short_start: int
+    long: str
+    long_start: int
+
+    @property
+    def short_end(self) -> int:
+        return self.short_start + len(self.short)
+
+    @property
+    def long_end(self) -> int:
+        return self.long_start + len(self.long)
+
+
+def is_short_form(text: str) -> bool:
+    """An acronym candidate: 2-12 chars, starts with a letter, has a capital, at most two words."""
+    return bool(_SHORT_FORM.match(text)) and any(c.isupper() for c in text) and len(text) >= 2
+
+
+def _matches(short: str, long: str) -> int:
+    """Start index in `long` of the shortest suffix covering `short`, or -1 (the S&H algorithm)."""
+    s, l = len(short) - 1, len(long) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while l >= 0 and (long[l].lower() != c or (s == 0 and l > 0 and long[l - 1].isalnum())):
+            l -= 1
+        if l < 0:
+            return -1
+        l -= 1
+        s -= 1
+    return l + 1
+
+
+def _long_form_before(text: str, end: int, short: str) -> tuple[int, str] | None:
+    """The long form ending at `end` for `short`, searching at most min(|SF|+5, 2|SF|) words back."""
+    window = [m for m in _WORD.finditer(text, max(0, end - 200), end)]
+    letters = sum(c.isalnum() for c in short)
+    window = window[-min(letters + 5, letters * 2):]
+    if not window:
+        return None
+    # Stop at sentence or clause punctuation inside the window.
+    for i in range(len(window) - 1, -1, -1):
+        if window[i].group().endswith((".", ";", ":", "!", "?")) and i != len(window) - 1:
+            window = window[i + 1:]
+            break
+    start = window[0].start()
+    candidate = text[start:end].rstrip(" ,-")
+    offset = _matches(short.replace("-", ""), candidate)
+    if offset < 0:
+        return None
+    long = candidate[offset:]
+    # The long form must start at a word boundary and be longer than the short form.
+    if offset > 0 and candidate[offset - 1].isalnum():
+        return None
+    if len(long) <= len(short) or not long[0].isalnum():
+        return None
+    return start + offset, long
+
+
+def find_acronyms(text: str) -> Iterator[AcronymDefinition]:
+    """Every "long form (SF)" and "SF (long form)" definition in `text`."""
+    for match in _PAREN.finditer(text):
+        inner = match.group(1).strip()
+        inner_start = match.start(1) + match.group(1).index(inner) if inner else match.start(1)
+        # "long form (SF)" or "long form (SF; ...)" / "(SF, ...)"
+        short = re.split(r"[;,]\s", inner)[0].strip()
+        if is_short_form(short) and " " not in short:
+            found = _long_form_before(text, match.start(), short)
+            if found:
+                yield AcronymDefinition(short, inner_start, found[1], found[0])
+                continue
+        # "SF (long form)"
+        before = re.search(r"([A-Za-z][\w\-./+]{1,11})\s*$", text[: match.start()])
+        if before and is_short_form(before.group(1)) and len(inner.split()) >= 2:
+            sf = before.group(1)
+            offset = _matches(sf.replace("-", ""), inner)
+            if offset == 0:
+                yield AcronymDefinition(sf, before.start(1), inner, inner_start)

@@ -1,0 +1,113 @@
+"""The lexicon of known ML entities: loading the committed lists and looking surface forms up."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.keys import name_key
+from kg.model import ENTITY_TYPES
+
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
+# Loaded in this order; a later file overrides an earlier one for the same canonical key.
+LEXICON_FILES = ("harvested.jsonl", "curated.jsonl")
+
+
+@dataclass
+class LexiconEntry:
+    """One known entity: canonical name, type, every alias, optional family and provenance."""
+
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    family: str | None = None
+    case_sensitive: bool = False
+    source: str = ""
+    confidence: float = 0.9
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+    @property
+    def surfaces(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Lexicon:
+    """Surface forms -> entries, matched on canonical keys (case and punctuation folded).
+
+    An entry marked case_sensitive (a name that is also an ordinary word, like "Falcon") matches only
+    a surface spelled as one of its aliases; all others match any spelling with the same key, except
+    that an all-lower-case single word never matches an entry whose every alias is capitalised.
+    """
+
+    def __init__(self, entries: list[LexiconEntry] | None = None) -> None:
+        self.entries: dict[str, LexiconEntry] = {}
+        self._by_surface_key: dict[str, str] = {}
+        self._key_prefixes: set[str] = set()
+        for entry in entries or []:
+            self.add(entry)
+
+    def add(self, entry: LexiconEntry) -> None:
+        """Add or replace an entry (same canonical key); its aliases point at it."""
+        if entry.type not in ENTITY_TYPES or not entry.key:
+            return
+        old = self.entries.get(entry.key)
+        if old is not None:
+            entry.aliases = sorted(set(entry.aliases) | set(old.surfaces) - {entry.name})
+        self.entries[entry.key] = entry
+        for surface in entry.surfaces:
+            key = name_key(surface)
+            if key and (key not in self._by_surface_key or key == entry.key):
+                self._by_surface_key[key] = entry.key
+                self._key_prefixes.update(key[:i] for i in range(1, len(key) + 1))
+
+    def may_extend(self, key: str) -> bool:
+        """Whether some surface form's key starts with `key` (so a longer match may follow)."""
+        return key in self._key_prefixes
+
+    def lookup(self, surface: str) -> LexiconEntry | None:
+        """The entry a surface form denotes, or None."""
+        entry_key = self._by_surface_key.get(name_key(surface))
+        if entry_key is None:
+            return None
+        entry = self.entries[entry_key]
+        if entry.case_sensitive:
+            return entry if surface in entry.surfaces or surface.replace("-", " ") in entry.surfaces else None
+        if surface.islower() and " " not in surface and not any(s.islower() for s in entry.surfaces):
+            return None
+        return entry
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.entries
+
+
+def read_lexicon_file(path: Path) -> list[LexiconEntry]:
+    """Entries of one JSONL lexicon file."""
+    entries = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                entries.append(LexiconEntry(
+                    name=record["name"], type=record["type"], aliases=list(record.get("aliases", [])),
+                    family=record.get("family"), case_sensitive=bool(record.get("case_sensitive", False)),
+                    source=record.get("source", path.name),
+                    confidence=0.95 if path.name == "curated.jsonl" else 0.85))
+    return entries
+
+
+def load_lexicon(directory: Path = LEXICON_DIR, files: tuple[str, ...] = LEXICON_FILES) -> Lexicon:
+    """The committed lexicon: harvested names first, then the curated list overriding them."""
+    lexicon = Lexicon()
+    for filename in files:
+        path = directory / filename
+        if path.exists():
+            for entry in read_lexicon_file(path):
+                lexicon.add(entry)
+    return lexicon

@@ -1,0 +1,246 @@
+"""Finding entity mentions in one text: lexicon names, acronym definitions, title names and
+name-shaped tokens, each typed, with the rule that found it and a confidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.extract.acronyms import find_acronyms
+from kg.extract.lexicon import Lexicon, LexiconEntry
+from kg.extract.shapes import (
+    WORD,
+    head_type,
+    is_generic,
+    is_name_shaped,
+    split_variant,
+    strip_compound_suffix,
+)
+from kg.extract.vocabulary import METHOD_HEAD_WORDS, TASK_HEAD_WORDS
+from kg.keys import name_key
+
+_TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
+_GAP = re.compile(r"^ ?$")
+
+CONFIDENCE = {
+    "title-name": 0.9,
+    "acronym": 0.85,
+    "variant": 0.8,
+    "shape": 0.5,
+}
+
+
+@dataclass
+class Candidate:
+    """One mention found in the text, resolved to a canonical entity key."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+    name: str
+    type: str
+    rule: str
+    confidence: float
+    family: str | None = None
+    known: bool = False  # the entity is in the lexicon (not discovered in this corpus)
+
+
+@dataclass
+class Recognition:
+    """Every mention in a text plus the keys the text itself names as its own (title names)."""
+
+    candidates: list[Candidate]
+    title_names: set[str]
+    local_entries: dict[str, LexiconEntry]
+
+
+def phrase_type(phrase: str, fallback: str = "method") -> str:
+    """Type of a multi-word concept from its head noun: '... Recognition' -> task, '... Benchmark'."""
+    words = phrase.replace("-", " ").split()
+    announced = head_type(words[-2:])
+    if announced:
+        return announced
+    last = words[-1].lower() if words else ""
+    if last in TASK_HEAD_WORDS:
+        return "task"
+    if last in METHOD_HEAD_WORDS:
+        return "method"
+    return fallback
+
+
+class EntityRecognizer:
+    """Finds typed entity mentions in a text, given the lexicon and names propagated from the corpus."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.corpus_names = Lexicon()
+
+    def recognize(self, text: str, title_end: int | None = None) -> Recognition:
+        """All non-overlapping mentions in `text`; `title_end` marks where the title ends, if any."""
+        local = Lexicon()
+        title_names = self._title_names(text, title_end, local)
+        self._acronym_entries(text, local)
+        candidates = self._scan(text, local)
+        return Recognition(self._without_overlaps(candidates), title_names, local.entries)
+
+    # -- sources of names -------------------------------------------------------------------------
+
+    def _lookup(self, surface: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
+        for lexicon, rule in ((local, "local"), (self.lexicon, "lexicon"), (self.corpus_names, "corpus")):
+            entry = lexicon.lookup(surface)
+            if entry is not None:
+                return entry, (entry.source if rule == "local" else rule)
+        return None
+
+    def _title_names(self, text: str, title_end: int | None, local: Lexicon) -> set[str]:
+        """'X: subtitle' titles name the paper's own contribution X."""
+        if not title_end:
+            return set()
+        match = _TITLE_NAME.match(text[:title_end])
+        if not match:
+            return set()
+        name = match.group("name").strip()
+        words = name.split()
+        known = self._lookup(name, local)
+        if known is None and (len(words) > 3 or not any(is_name_shaped(w) for w in words) or is_generic(name)):
+            return set()
+        if known is not None:
+            entry = known[0]
+        else:
+            entry = LexiconEntry(name=name, type=self._discovered_type(name, match.group("rest").split()[:10]),
+                                 source="title-name", confidence=CONFIDENCE["title-name"])
+            local.add(entry)
+        return {entry.key}
+
+    def _acronym_entries(self, text: str, local: Lexicon) -> None:
+        """'Long Form (LF)' definitions: both forms become one entity (known or new)."""
+        for definition in find_acronyms(text):
+            long, short = " ".join(definition.long.split()), definition.short
+            known = self._lookup(long, local) or self._lookup(short, local)
+            if known is not None:
+                entry = known[0]
+                local.add(LexiconEntry(name=entry.name, type=entry.type, aliases=[*entry.aliases, long, short],
+                                       family=entry.family, source=known[1], confidence=entry.confidence))
+                continue
+            if is_generic(long) or is_generic(short) or self._is_generic_class(long, short):
+                continue
+            local.add(LexiconEntry(name=long, type=phrase_type(long), aliases=[short], source="acronym",
+                                   confidence=CONFIDENCE["acronym"]))
+
+    @staticmethod
+    def _is_generic_class(long: str, short: str) -> bool:
+        """'feature attribution methods (FAs)': a plural lower-case class of things, not one named thing."""
+        return long.islower() and long.endswith("s") and short.endswith("s")
+
+    # -- scanning -----------------------------------------------------------------------------------
+
+    def _scan(self, text: str, local: Lexicon) -> list[Candidate]:
+        words = list(WORD.finditer(text))
+        candidates: list[Candidate] = []
+        i = 0
+        while i < len(words):
+            found = self._longest_lexicon_match(text, words, i, local)
+            if found is not None:
+                candidate, width = found
+                candidates.append(candidate)
+                i += width
+                continue
+            candidates.extend(self._single_word(text, words, i, local))
+            i += 1
+        return candidates
+
+    def _longest_lexicon_match(self, text: str, words: list[re.Match], i: int,
+                               local: Lexicon) -> tuple[Candidate, int] | None:
+        """The longest run of words from position i that some lexicon knows (a prefix-key walk)."""
+        lexicons = (local, self.lexicon, self.corpus_names)
+        best = None
+        key = ""
+        for j in range(i, len(words)):
+            if j > i and not _GAP.match(text[words[j - 1].end():words[j].start()]):
+                break
+            key += name_key(words[j].group())
+            if not any(lexicon.may_extend(key) for lexicon in lexicons):
+                break
+            surface = text[words[i].start():words[j].end()]
+            found = self._lookup(surface, local)
+            if found is not None:
+                best = self._candidate(words[i].start(), words[j].end(), surface, *found), j - i + 1
+        return best
+
+    def _single_word(self, text: str, words: list[re.Match], i: int, local: Lexicon) -> list[Candidate]:
+        """A word no lexicon knows whole: compounds, plurals, sized variants, hyphen parts, new names."""
+        match = words[i]
+        token, start = match.group(), match.start()
+        if token.isalpha() and token[1:].islower() and not (token.endswith("s") and token[0].isupper()):
+            return []  # an ordinary word: no plural of a name, no variant, no name shape
+        core = strip_compound_suffix(token)
+        for surface in (core, core[:-1] if core.endswith("s") and len(core) > 3 else None):
+            if surface and surface != token:
+                found = self._lookup(surface, local)
+                if found is not None:
+                    return [self._candidate(start, start + len(surface), surface, *found)]
+        variant = split_variant(core)
+        if variant is not None:
+            found = self._lookup(variant[0], local)
+            if found is not None and found[0].type == "model":
+                family = found[0]
+                return [Candidate(start, start + len(core), core, name_key(core), core, family.type, "variant",
+                                  CONFIDENCE["variant"], family=family.key, known=False)]
+        if is_name_shaped(core):
+            following = [w.group() for w in words[i + 1:i + 3]]
+            return [Candidate(start, start + len(core), core, name_key(core), core,
+                              self._discovered_type(core, following), "shape", CONFIDENCE["shape"])]
+        return self._hyphen_parts(token, start, local)
+
+    def _hyphen_parts(self, token: str, start: int, local: Lexicon) -> list[Candidate]:
+        """Known names inside a hyphenated word ('GPT-2-small/medium' -> 'GPT-2')."""
+        found: list[Candidate] = []
+        offset = 0
+        for part in re.split(r"([-/])", token):
+            if part not in ("-", "/") and part:
+                hit = self._lookup(part, local)
+                if hit is not None and not hit[0].name.islower():
+                    found.append(self._candidate(start + offset, start + offset + len(part), part, *hit))
+            offset += len(part)
+        return found
+
+    @staticmethod
+    def _candidate(start: int, end: int, surface: str, entry: LexiconEntry, rule: str) -> Candidate:
+        return Candidate(start, end, surface, entry.key, entry.name, entry.type, rule, entry.confidence,
+                         family=name_key(entry.family) if entry.family else None, known=rule == "lexicon")
+
+    def _discovered_type(self, name: str, context_words: list[str]) -> str:
+        """Type of a new name: an announcing head noun nearby, else what it is built from."""
+        announced = head_type(context_words[:3])
+        if announced and announced != "task":
+            return announced
+        parts = [p for p in re.split(r"[-/ ]", name) if p]
+        for part in reversed(parts):
+            entry = self.lexicon.lookup(part)
+            if entry is None:
+                entry = next((self.lexicon.entries[k] for k in self._known_suffixes(part)), None)
+            if entry is not None and entry.type in ("model", "method"):
+                return entry.type
+        return "method"
+
+    def _known_suffixes(self, part: str) -> list[str]:
+        """Keys of known models named at the end of a camel-case word ('IndicBERT' -> 'bert')."""
+        keys = []
+        for cut in range(1, len(part) - 2):
+            if part[cut].isupper() and part[cut - 1] != part[cut - 1].upper():
+                key = name_key(part[cut:])
+                if key in self.lexicon and self.lexicon.entries[key].type == "model":
+                    keys.append(key)
+        return keys
+
+    @staticmethod
+    def _without_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+        """Keep the longest, then most confident, of overlapping mentions."""
+        kept: list[Candidate] = []
+        taken: list[tuple[int, int]] = []
+        for c in sorted(candidates, key=lambda c: (-(c.end - c.start), -c.confidence, c.start)):
+            if all(c.end <= s or c.start >= e for s, e in taken):
+                kept.append(c)
+                taken.append((c.start, c.end))
+        return sorted(kept, key=lambda c: c.start)

@@ -1,0 +1,79 @@
+"""Role classification: does the paper propose, use or merely mention an entity? Read from the
+sentences its mentions stand in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from kg.extract.recognizer import Candidate
+from kg.extract.vocabulary import NAMING_TRIGGERS, PROPOSE_TRIGGERS, SURVEY_WORDS, USE_TRIGGERS
+
+
+def _word_pattern(words: Sequence[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
+_PROPOSE = _word_pattern(PROPOSE_TRIGGERS)
+_NAMING = _word_pattern(NAMING_TRIGGERS)
+_USE = _word_pattern(USE_TRIGGERS)
+_SURVEY = _word_pattern(SURVEY_WORDS)
+_SELF = re.compile(r"\b(?:we|our|us|this (?:paper|work|study|article|report)|here)\b", re.IGNORECASE)
+_OWN = re.compile(r"\b(?:our|novel|new|proposed)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+_OTHERS = re.compile(r"\b(?:et al\.|previous(?:ly)?|prior|existing|recent(?:ly)?|traditional|"
+                     r"conventional|popular|widely|such as|like|e\.g\.|including)\b", re.IGNORECASE)
+# How far before a mention (in characters) a trigger still governs it.
+TRIGGER_REACH = 90
+
+
+def is_survey(title: str, abstract: str) -> bool:
+    """A survey or review paper: it mentions, rather than uses, what it covers."""
+    opening = abstract[:300]
+    return bool(_SURVEY.search(title)) or bool(re.search(r"\bthis (?:survey|review)\b", opening, re.I))
+
+
+class RoleClassifier:
+    """Assigns one role per entity in a paper from the contexts of all its mentions."""
+
+    def __init__(self, text: str, sentences: list[tuple[int, int]], title_end: int | None, survey: bool) -> None:
+        self.text = text
+        self.sentences = sentences
+        self.title_end = title_end or 0
+        self.survey = survey
+
+    def sentence_of(self, candidate: Candidate) -> tuple[int, int]:
+        """(start, end) of the sentence holding the mention."""
+        for start, end in self.sentences:
+            if start <= candidate.start < end:
+                return start, end
+        return 0, len(self.text)
+
+    def role(self, mentions: list[Candidate], title_names: set[str]) -> str:
+        """proposes | uses | mentions for one entity."""
+        key = mentions[0].key
+        if key in title_names or any(self._proposes(m) for m in mentions):
+            return "proposes"
+        if self.survey:
+            return "mentions"
+        if any(m.start < self.title_end for m in mentions) or any(self._uses(m) for m in mentions):
+            return "uses"
+        return "mentions"
+
+    def _proposes(self, mention: Candidate) -> bool:
+        start, _ = self.sentence_of(mention)
+        before = self.text[max(start, mention.start - TRIGGER_REACH):mention.start]
+        sentence_head = self.text[start:mention.start]
+        if not _SELF.search(sentence_head) or _OTHERS.search(before[-40:]):
+            return False
+        if mention.known:
+            # A well-known name is the paper's own only when it is named right after "we propose ...".
+            return bool(_NAMING.search(before[-25:]) or re.search(
+                rf"(?:{_PROPOSE.pattern})\s+(?:\S+\s+){{0,2}}$", before, re.IGNORECASE))
+        return bool(_PROPOSE.search(before) or _NAMING.search(before) or _OWN.search(before))
+
+    def _uses(self, mention: Candidate) -> bool:
+        start, end = self.sentence_of(mention)
+        sentence = self.text[start:end]
+        return bool(_USE.search(sentence)) and bool(_SELF.search(sentence) or re.search(
+            r"\b(?:experiments?|results?|evaluat\w*|outperform\w*|baselines?|compar\w*)\b", sentence, re.I))

@@ -1,0 +1,77 @@
+"""Surface shapes: what a name looks like, and how its type shows in the words around it."""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.vocabulary import COMPOUND_SUFFIXES, GENERIC_NAMES, TYPE_HEADS, VARIANT_SUFFIX_PATTERN
+from kg.keys import name_key
+
+# A word: letters/digits joined by inner hyphens, dots, slashes or plus signs ("LLaMA-2-7B", "GPT-3.5").
+WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|[-./'’](?=[A-Za-z0-9]))*\+*")
+_UNIT = re.compile(r"^\d+(?:\.\d+)?[A-Za-z]{0,2}$|^[A-Za-z]\d*$|^\d+[a-z]+$")
+_VARIANT_TAIL = re.compile(rf"^(?P<family>.+?)[-\s](?P<variant>{VARIANT_SUFFIX_PATTERN}(?:[-\s]{VARIANT_SUFFIX_PATTERN})*)$")
+_ROMAN = re.compile(r"^[IVX]+$")
+
+
+def is_generic(text: str) -> bool:
+    """Generic concepts, fields, metrics, organisations: never entities."""
+    key = name_key(text)
+    return key in GENERIC_NAMES or (key.endswith("s") and key[:-1] in GENERIC_NAMES) or len(key) < 2
+
+
+def part_is_name_shaped(part: str) -> bool:
+    """One hyphen-part that looks like a name: inner capitals, all capitals, or letters with digits."""
+    letters = sum(c.isalpha() for c in part)
+    if letters < 2 or _UNIT.match(part) or _ROMAN.match(part):
+        return False
+    inner_caps = any(c.isupper() for c in part[1:]) and any(c.islower() for c in part)
+    all_caps = part.isupper() and letters >= 2
+    alnum_mix = any(c.isdigit() for c in part) and letters >= 2 and part[0].isalpha()
+    return inner_caps or all_caps or alnum_mix
+
+
+def is_name_shaped(token: str) -> bool:
+    """A token that looks like a proper ML name rather than an English word (for discovery)."""
+    parts = [p for p in re.split(r"[-/]", token) if p]
+    if not parts or is_generic(token):
+        return False
+    if parts[-1].lower() in COMPOUND_SUFFIXES:
+        return False
+    variant = split_variant(token)
+    if variant and variant[0][0].isupper() and len(variant[0]) >= 2:
+        return True
+    return any(part_is_name_shaped(p) and not is_generic(p) for p in parts)
+
+
+def is_acronym(token: str) -> bool:
+    """All capitals (plural 's' allowed), 2-10 letters."""
+    core = token[:-1] if token.endswith("s") else token
+    return 2 <= len(core) <= 10 and core.isupper() and core.isalpha()
+
+
+def strip_compound_suffix(token: str) -> str:
+    """'BERT-based' -> 'BERT'; 'GPT-4-generated' -> 'GPT-4'; other tokens unchanged."""
+    parts = token.split("-")
+    while len(parts) > 1 and parts[-1].lower() in COMPOUND_SUFFIXES:
+        parts.pop()
+    return "-".join(parts)
+
+
+def split_variant(name: str) -> tuple[str, str] | None:
+    """('LLaMA-2', '7B') for 'LLaMA-2-7B'; None when the name has no size/version suffix."""
+    match = _VARIANT_TAIL.match(name)
+    if not match or not any(c.isalpha() for c in match.group("family")):
+        return None
+    return match.group("family"), match.group("variant")
+
+
+def head_type(words: list[str]) -> str | None:
+    """The entity type a head noun phrase announces ("benchmark" -> benchmark), or None."""
+    lowered = [w.lower() for w in words]
+    for size in (2, 1):
+        for i in range(len(lowered) - size + 1):
+            phrase = " ".join(lowered[i:i + size])
+            if phrase in TYPE_HEADS:
+                return TYPE_HEADS[phrase]
+    return None

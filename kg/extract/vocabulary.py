@@ -1,0 +1,117 @@
+"""Word lists the rules rely on: generic terms that are never entities, head nouns that type a name,
+and the verbs that signal a paper's role. General English/ML knowledge, not corpus-specific names."""
+
+from __future__ import annotations
+
+# Acronyms and words that look like names but denote generic concepts, fields, metrics, hardware,
+# organisations or page furniture (compared on canonical keys).
+GENERIC_NAMES = frozenset({
+    "ai", "agi", "ml", "dl", "nlp", "nlu", "nlg", "cv", "ir", "rl", "llm", "llms", "lm", "lms", "plm", "plms",
+    "slm", "slms", "mllm", "mllms", "vlm", "vlms", "lvlm", "lvlms", "nn", "nns", "dnn", "dnns", "ann", "anns",
+    "gpu", "gpus", "tpu", "tpus", "cpu", "cpus", "api", "apis", "sota", "url", "pdf", "html", "json", "xml",
+    "sql", "faq", "usa", "uk", "eu", "phd", "ceo", "iot", "ui", "ux", "os", "io", "ram", "gb", "tb", "mb",
+    "flops", "flop", "tflops", "fps", "ood", "iid", "kl", "mle", "nll", "mse", "mae", "rmse", "auc", "roc",
+    "f1", "bleu", "rouge", "meteor", "cider", "bertscore", "em", "mrr", "ndcg", "map", "acc", "ppl", "wer",
+    "cer", "pdf", "cdf", "svd", "pca", "ai2", "ibm", "mit", "nasa", "nih", "who", "un", "llama.cpp",
+    "english", "chinese", "hindi", "arabic", "french", "german", "spanish", "japanese", "korean",
+    "github", "arxiv", "huggingface", "google", "openai", "meta", "microsoft", "deepmind", "anthropic",
+    "nvidia", "amazon", "apple", "baidu", "alibaba", "tencent", "stanford", "berkeley", "cmu",
+    "ieee", "acl", "emnlp", "naacl", "neurips", "icml", "iclr", "cvpr", "eccv", "iccv", "aaai", "ijcai",
+    "kdd", "sigir", "www", "covid19", "sarscov2", "rgb", "coling", "eacl", "tacl", "jmlr",
+    "largelanguagemodel", "largelanguagemodels", "languagemodel", "languagemodels",
+    "pretrainedlanguagemodel", "pretrainedlanguagemodels", "neuralnetwork", "neuralnetworks",
+    "deeplearning", "machinelearning", "artificialintelligence", "naturallanguageprocessing",
+    "naturallanguageunderstanding", "naturallanguagegeneration", "computervision", "reinforcementlearning",
+    "deepneuralnetwork", "deepneuralnetworks", "smalllanguagemodel", "smalllanguagemodels",
+    "multimodallargelanguagemodel", "multimodallargelanguagemodels", "visionlanguagemodel",
+    "visionlanguagemodels", "foundationmodel", "foundationmodels", "generativeai", "finetuning",
+    "pretraining", "prompting", "embeddings", "wordembeddings", "attention", "transferlearning",
+    "ours", "baseline", "baselines", "ablation", "table", "figure", "appendix", "section", "i", "ii", "iii",
+    "iv", "v", "vi", "we", "our", "it", "this", "these", "they", "a", "an", "the",
+})
+
+# Head nouns that say what kind of thing a name is ("the X benchmark", "X: a new dataset ...").
+TYPE_HEADS: dict[str, str] = {
+    "benchmark": "benchmark", "benchmarks": "benchmark", "suite": "benchmark", "leaderboard": "benchmark",
+    "testbed": "benchmark", "test set": "benchmark", "evaluation": "benchmark", "arena": "benchmark",
+    "challenge": "benchmark",
+    "dataset": "dataset", "datasets": "dataset", "data set": "dataset", "corpus": "dataset",
+    "corpora": "dataset", "treebank": "dataset", "collection": "dataset", "knowledge base": "dataset",
+    "knowledge graph": "dataset",
+    "model": "model", "models": "model", "llm": "model", "llms": "model", "language model": "model",
+    "language models": "model", "encoder": "model", "checkpoint": "model", "checkpoints": "model",
+    "family": "model", "chatbot": "model", "assistant": "model",
+    "method": "method", "methods": "method", "framework": "method", "approach": "method",
+    "algorithm": "method", "technique": "method", "architecture": "method", "library": "method",
+    "toolkit": "method", "tool": "method", "system": "method", "pipeline": "method", "strategy": "method",
+    "objective": "method", "loss": "method", "mechanism": "method", "module": "method", "layer": "method",
+    "metric": "method", "probe": "method", "paradigm": "method", "scheme": "method", "agent": "method",
+    "network": "method", "optimizer": "method", "protocol": "method", "platform": "method",
+    "task": "task", "tasks": "task", "problem": "task", "shared task": "task",
+}
+
+# Final words of a multi-word concept that mark it as a task ("named entity recognition").
+TASK_HEAD_WORDS = frozenset({
+    "recognition", "answering", "translation", "classification", "detection", "summarization",
+    "summarisation", "extraction", "segmentation", "parsing", "labeling", "labelling", "tagging", "linking",
+    "prediction", "forecasting", "completion", "captioning", "recommendation", "retrieval", "resolution",
+    "identification", "comprehension", "similarity", "inference", "generation", "reasoning", "search",
+    "matching", "ranking", "reranking", "re-ranking", "correction", "simplification", "synthesis",
+    "verification", "understanding", "analysis", "imputation", "localization", "estimation", "tracking",
+})
+
+# Final words of a multi-word concept that mark it as a method.
+METHOD_HEAD_WORDS = frozenset({
+    "learning", "training", "tuning", "optimization", "optimisation", "modeling", "modelling",
+    "distillation", "decoding", "sampling", "attention", "encoding", "embedding", "alignment",
+    "regularization", "normalization", "quantization", "pruning", "augmentation", "prompting",
+    "network", "networks", "transformer", "transformers", "autoencoder", "autoencoders", "machine",
+    "descent", "propagation", "algorithm", "method", "framework", "mechanism", "architecture", "cache",
+    "memory", "model", "objective", "loss", "estimation", "tokenization", "tokenizer", "adaptation",
+})
+
+# Verbs and phrases after which "we ..." introduces the paper's own contribution.
+PROPOSE_TRIGGERS = (
+    "propose", "proposes", "proposed", "introduce", "introduces", "introduced", "present", "presents",
+    "presented", "develop", "develops", "developed", "design", "designs", "designed", "release", "releases",
+    "released", "construct", "constructs", "constructed", "build", "builds", "built", "create", "creates",
+    "created", "curate", "curated", "collect", "collected", "devise", "devised", "formulate", "establish",
+    "contribute", "offer", "unveil", "launch", "open-source", "open source",
+)
+NAMING_TRIGGERS = ("called", "named", "dubbed", "termed", "coined", "namely", "entitled")
+
+# Verbs and phrases that say the paper's own work applies an entity.
+USE_TRIGGERS = (
+    "use", "uses", "used", "using", "employ", "employs", "employed", "employing", "utilize", "utilizes",
+    "utilized", "utilizing", "utilise", "leverage", "leverages", "leveraged", "leveraging", "adopt",
+    "adopts", "adopted", "apply", "applies", "applied", "applying", "fine-tune", "fine-tunes",
+    "fine-tuned", "fine-tuning", "finetune", "finetuned", "train", "trains", "trained", "training",
+    "evaluate", "evaluates", "evaluated", "evaluating", "evaluation", "benchmark", "benchmarked",
+    "compare", "compares", "compared", "comparing", "comparison", "outperform", "outperforms",
+    "outperformed", "outperforming", "surpass", "surpasses", "beats", "than", "based on", "built on",
+    "on top of", "build upon", "builds upon", "built upon", "backbone", "baseline", "baselines",
+    "experiment", "experiments", "experimental", "results", "achieve", "achieves", "achieved",
+    "test", "tested", "testing", "run", "ran", "implemented", "implement", "initialize", "initialized",
+    "combine", "combines", "combined", "integrate", "integrates", "integrated", "incorporate",
+    "incorporates", "extend", "extends", "extended", "augment", "augmented", "via", "with",
+    "analyze", "analyse", "analyzed", "analysed", "investigate", "investigated", "study", "studied",
+    "probe", "probed", "show", "shows", "demonstrate", "demonstrates", "measure", "measured",
+)
+
+# Words in a title or opening sentence that mark a survey: it mentions what it reviews.
+SURVEY_WORDS = ("survey", "review", "overview", "tutorial", "primer", "systematic literature")
+
+# Second parts of hyphenated compounds that are not part of a name ("BERT-based", "GPT-4-generated").
+COMPOUND_SUFFIXES = frozenset({
+    "based", "style", "like", "generated", "powered", "driven", "only", "specific", "related", "free",
+    "aware", "level", "sized", "scale", "size", "type", "derived", "enhanced", "guided", "centric",
+    "augmented", "assisted", "produced", "annotated", "labeled", "labelled", "trained", "tuned", "finetuned",
+    "inspired", "family", "series", "class", "equivalent", "compatible", "friendly", "native", "agnostic",
+    "independent", "dependent", "oriented", "focused", "as", "to", "and", "or", "of",
+})
+
+# Size and version suffixes of model variants ("LLaMA-2-7B", "GPT-2-small", "T5-base").
+VARIANT_SUFFIX_PATTERN = (
+    r"(?:\d+(?:\.\d+)?[BMKTbmkt]|\d+x\d+[BMbm]|small|medium|base|large|xl|xxl|mini|tiny|nano|micro|huge|"
+    r"giant|instruct|chat|it|hf|v\d+(?:\.\d+)*|[A-Z]?\d+k)"
+)

@@ -1,0 +1,1 @@
+"""Writers of the built graph: NetworkX files, Neo4j, HTML."""
