@@ -70,7 +70,7 @@ def add_paper(graph: nx.MultiDiGraph, item: PaperEntities) -> None:
 def finish_entities(graph: nx.MultiDiGraph) -> None:
     """Set each entity's paper_count and lookup keys, and link variants to families present in the graph."""
     for node, data in list(entity_nodes(graph)):
-        data["paper_count"] = sum(1 for _ in graph.predecessors(node))
+        data["paper_count"] = sum(1 for p in graph.predecessors(node) if graph.nodes[p]["kind"] == PAPER)
         data["keys"] = sorted({name_key(data["name"]), *(name_key(a) for a in data["aliases"])} - {""})
         family = data.pop("family", None)
         if family and family != node and family in graph:
@@ -84,7 +84,7 @@ def add_shared_entity_links(graph: nx.MultiDiGraph, max_shared_paper_count: int)
         return
     shared: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     for entity, data in entity_nodes(graph):
-        citing = sorted(set(graph.predecessors(entity)))
+        citing = sorted(p for p in graph.predecessors(entity) if graph.nodes[p]["kind"] == PAPER)
         if not 2 <= len(citing) <= max_shared_paper_count:
             continue
         idf = math.log(len(papers) / len(citing))

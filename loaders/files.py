@@ -110,7 +110,7 @@ def write_graph_files(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, Path]:
 def read_graph(path: Path) -> nx.MultiDiGraph:
     """Read a graph file (by suffix), or the node-link JSON inside a build output directory."""
     path = Path(path)
-    if path.is_dir():
+    if path.is_dir() or not path.suffix:
         path = path / GRAPH_FILES["json"]
     fmt = {".graphml": "graphml", ".gexf": "gexf", ".json": "json"}.get(path.suffix.lower())
     if fmt is None:

@@ -94,9 +94,12 @@ def read_lexicon_file(path: Path) -> list[LexiconEntry]:
         for line in handle:
             if line.strip():
                 record = json.loads(line)
+                family = record.get("family")
+                if family and not name_key(record["name"]).startswith(name_key(family)):
+                    family = None  # only sized/versioned variants ("Llama 2 7B" of "Llama 2") are linked
                 entries.append(LexiconEntry(
                     name=record["name"], type=record["type"], aliases=list(record.get("aliases", [])),
-                    family=record.get("family"), case_sensitive=bool(record.get("case_sensitive", False)),
+                    family=family, case_sensitive=bool(record.get("case_sensitive", False)),
                     source=record.get("source", path.name),
                     confidence=0.95 if path.name == "curated.jsonl" else 0.85))
     return entries

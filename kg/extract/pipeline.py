@@ -18,7 +18,9 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
+from kg.extract.acronyms import is_short_form
 from kg.extract.lexicon import LexiconEntry
+from kg.extract.recognizer import similar_phrases
 from kg.model import EntityRef, Mention, Paper, PaperEntities
 
 COMPONENT = "ml_entities"
@@ -88,7 +90,10 @@ def doc_entities(doc: Doc, paper: Paper, spans_key: str = COMPONENT) -> list[Ent
 
 
 def corpus_names(docs: Iterable[Doc], spans_key: str = COMPONENT) -> list[LexiconEntry]:
-    """Names that papers introduce (title names, acronym definitions), one entry per entity."""
+    """Names that papers introduce (title names, acronym definitions), one entry per entity.
+
+    Long forms defined with the same acronym and spelled alike across papers become one entry.
+    """
     types: dict[str, Counter] = defaultdict(Counter)
     surfaces: dict[str, Counter] = defaultdict(Counter)
     names: dict[str, Counter] = defaultdict(Counter)
@@ -99,9 +104,34 @@ def corpus_names(docs: Iterable[Doc], spans_key: str = COMPONENT) -> list[Lexico
                 types[span._.entity_id][span.label_] += 1
                 surfaces[span._.entity_id][doc.text[start:end]] += 1
                 names[span._.entity_id][span._.canonical_name] += 1
-    return [LexiconEntry(name=names[key].most_common(1)[0][0], type=types[key].most_common(1)[0][0],
-                         aliases=sorted(surfaces[key]), source="corpus", confidence=0.8)
-            for key in types]
+    merged_into = _merge_same_acronym(names, surfaces)
+    entries: dict[str, LexiconEntry] = {}
+    for entity_id in types:
+        target = merged_into.get(entity_id, entity_id)
+        entry = entries.setdefault(target, LexiconEntry(
+            name=names[target].most_common(1)[0][0], type=types[target].most_common(1)[0][0],
+            source="corpus", confidence=0.8))
+        entry.aliases = sorted(set(entry.aliases) | set(surfaces[entity_id]) | set(names[entity_id]))
+    return list(entries.values())
+
+
+def _merge_same_acronym(names: dict[str, Counter], surfaces: dict[str, Counter]) -> dict[str, str]:
+    """entity id -> id of the more frequent entity with the same acronym and a similar long form."""
+    by_acronym: dict[str, list[str]] = defaultdict(list)
+    for entity_id, forms in surfaces.items():
+        for form in forms:
+            if is_short_form(form) and form not in names[entity_id]:
+                by_acronym[form].append(entity_id)
+    merged: dict[str, str] = {}
+    for ids in by_acronym.values():
+        ids = sorted(set(ids), key=lambda i: (-sum(surfaces[i].values()), i))
+        for i, entity_id in enumerate(ids):
+            for target in ids[:i]:
+                if target not in merged and similar_phrases(names[entity_id].most_common(1)[0][0],
+                                                            names[target].most_common(1)[0][0]):
+                    merged[entity_id] = target
+                    break
+    return merged
 
 
 def harmonise(corpus: list[PaperEntities]) -> None:

@@ -3,6 +3,7 @@ name-shaped tokens, each typed, with the rule that found it and a confidence."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -69,6 +70,13 @@ def phrase_type(phrase: str, fallback: str = "method") -> str:
     return fallback
 
 
+def similar_phrases(a: str, b: str, threshold: float = 0.8) -> bool:
+    """Two spellings of one long form ('low-rank adaption' ~ 'Low-Rank Adaptation')."""
+    def norm(text: str) -> str:
+        return " ".join(text.casefold().replace("-", " ").split())
+    return difflib.SequenceMatcher(None, norm(a), norm(b)).ratio() >= threshold
+
+
 class EntityRecognizer:
     """Finds typed entity mentions in a text, given the lexicon and names propagated from the corpus."""
 
@@ -117,7 +125,7 @@ class EntityRecognizer:
         """'Long Form (LF)' definitions: both forms become one entity (known or new)."""
         for definition in find_acronyms(text):
             long, short = " ".join(definition.long.split()), definition.short
-            known = self._lookup(long, local) or self._lookup(short, local)
+            known = self._lookup(long, local) or self._same_short_form(short, long, local)
             if known is not None:
                 entry = known[0]
                 local.add(LexiconEntry(name=entry.name, type=entry.type, aliases=[*entry.aliases, long, short],
@@ -127,6 +135,13 @@ class EntityRecognizer:
                 continue
             local.add(LexiconEntry(name=long, type=phrase_type(long), aliases=[short], source="acronym",
                                    confidence=CONFIDENCE["acronym"]))
+
+    def _same_short_form(self, short: str, long: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
+        """A known entity with this acronym whose own long form is spelled much like this one."""
+        known = self._lookup(short, local)
+        if known is not None and any(similar_phrases(long, surface) for surface in known[0].surfaces):
+            return known
+        return None
 
     @staticmethod
     def _is_generic_class(long: str, short: str) -> bool:

@@ -1,0 +1,1 @@
+"""ML entity lexicon: harvested (from field packages) + curated names."""
