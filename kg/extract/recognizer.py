@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kg.extract.acronyms import find_acronyms
@@ -12,6 +13,8 @@ from kg.extract.lexicon import Lexicon, LexiconEntry
 from kg.extract.shapes import (
     WORD,
     head_type,
+    is_plural_acronym,
+    shape_type,
     is_generic,
     is_name_shaped,
     split_variant,
@@ -21,8 +24,11 @@ from kg.extract.vocabulary import METHOD_HEAD_WORDS, TASK_HEAD_WORDS
 from kg.keys import name_key
 
 _TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|ai)/\S*", re.IGNORECASE)
+_NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 
+DISCOVERY_RULES = frozenset({"shape", "title-name", "acronym", "corpus"})
 CONFIDENCE = {
     "title-name": 0.9,
     "acronym": 0.85,
@@ -86,11 +92,13 @@ class EntityRecognizer:
 
     def recognize(self, text: str, title_end: int | None = None) -> Recognition:
         """All non-overlapping mentions in `text`; `title_end` marks where the title ends, if any."""
+        text = _URL.sub(lambda m: " " * len(m.group()), text)  # links are not names
         local = Lexicon()
         title_names = self._title_names(text, title_end, local)
         self._acronym_entries(text, local)
-        candidates = self._scan(text, local)
-        return Recognition(self._without_overlaps(candidates), title_names, local.entries)
+        candidates = self._without_overlaps(self._scan(text, local))
+        self._type_from_contexts(text, candidates)
+        return Recognition(candidates, title_names, local.entries)
 
     # -- sources of names -------------------------------------------------------------------------
 
@@ -102,24 +110,27 @@ class EntityRecognizer:
         return None
 
     def _title_names(self, text: str, title_end: int | None, local: Lexicon) -> set[str]:
-        """'X: subtitle' titles name the paper's own contribution X."""
+        """'X: subtitle' (or 'X and Y: subtitle') titles name the paper's own contributions."""
         if not title_end:
             return set()
         match = _TITLE_NAME.match(text[:title_end])
         if not match:
             return set()
-        name = match.group("name").strip()
-        words = name.split()
-        known = self._lookup(name, local)
-        if known is None and (len(words) > 3 or not any(is_name_shaped(w) for w in words) or is_generic(name)):
-            return set()
-        if known is not None:
-            entry = known[0]
-        else:
-            entry = LexiconEntry(name=name, type=self._discovered_type(name, match.group("rest").split()[:10]),
-                                 source="title-name", confidence=CONFIDENCE["title-name"])
-            local.add(entry)
-        return {entry.key}
+        keys = set()
+        for name in (n.strip() for n in _NAME_LIST.split(match.group("name"))):
+            words = name.split()
+            known = self._lookup(name, local)
+            if known is None and (not words or len(words) > 3 or not any(is_name_shaped(w) for w in words)
+                                  or is_generic(name)):
+                continue
+            if known is not None:
+                entry = known[0]
+            else:
+                entry = LexiconEntry(name=name, type=self._discovered_type(name, match.group("rest").split()[:10]),
+                                     source="title-name", confidence=CONFIDENCE["title-name"])
+                local.add(entry)
+            keys.add(entry.key)
+        return keys
 
     def _acronym_entries(self, text: str, local: Lexicon) -> None:
         """'Long Form (LF)' definitions: both forms become one entity (known or new)."""
@@ -187,6 +198,8 @@ class EntityRecognizer:
         """A word no lexicon knows whole: compounds, plurals, sized variants, hyphen parts, new names."""
         match = words[i]
         token, start = match.group(), match.start()
+        if token.endswith(("'s", "’s")):
+            token = token[:-2]
         if token.isalpha() and token[1:].islower() and not (token.endswith("s") and token[0].isupper()):
             return []  # an ordinary word: no plural of a name, no variant, no name shape
         core = strip_compound_suffix(token)
@@ -202,7 +215,7 @@ class EntityRecognizer:
                 family = found[0]
                 return [Candidate(start, start + len(core), core, name_key(core), core, family.type, "variant",
                                   CONFIDENCE["variant"], family=family.key, known=False)]
-        if is_name_shaped(core):
+        if is_name_shaped(core) and not is_plural_acronym(core):
             following = [w.group() for w in words[i + 1:i + 3]]
             return [Candidate(start, start + len(core), core, name_key(core), core,
                               self._discovered_type(core, following), "shape", CONFIDENCE["shape"])]
@@ -225,11 +238,28 @@ class EntityRecognizer:
         return Candidate(start, end, surface, entry.key, entry.name, entry.type, rule, entry.confidence,
                          family=name_key(entry.family) if entry.family else None, known=rule == "lexicon")
 
+    @staticmethod
+    def _type_from_contexts(text: str, candidates: list[Candidate]) -> None:
+        """Retype a discovered name by the head nouns around all its mentions ("X dataset", "X model")."""
+        votes: dict[str, Counter] = defaultdict(Counter)
+        for c in candidates:
+            if not c.known and c.rule in DISCOVERY_RULES:
+                after = WORD.findall(text[c.end:c.end + 40])[:2]
+                announced = head_type(after)
+                if announced and announced != "task":
+                    votes[c.key][announced] += 1
+        for c in candidates:
+            if c.key in votes:
+                c.type = votes[c.key].most_common(1)[0][0]
+
     def _discovered_type(self, name: str, context_words: list[str]) -> str:
-        """Type of a new name: an announcing head noun nearby, else what it is built from."""
+        """Type of a new name: an announcing head noun nearby, its shape, else what it is built from."""
         announced = head_type(context_words[:3])
         if announced and announced != "task":
             return announced
+        shaped = shape_type(name)
+        if shaped:
+            return shaped
         parts = [p for p in re.split(r"[-/ ]", name) if p]
         for part in reversed(parts):
             entry = self.lexicon.lookup(part)

@@ -58,7 +58,7 @@ class RoleClassifier:
             return "mentions"
         if any(m.start < self.title_end for m in mentions) or any(self._uses(m) for m in mentions):
             return "uses"
-        return "mentions"
+        return "mentions" if all(self._background(m) for m in mentions) else "uses"
 
     def _proposes(self, mention: Candidate) -> bool:
         start, _ = self.sentence_of(mention)
@@ -71,6 +71,11 @@ class RoleClassifier:
             return bool(_NAMING.search(before[-25:]) or re.search(
                 rf"(?:{_PROPOSE.pattern})\s+(?:\S+\s+){{0,2}}$", before, re.IGNORECASE))
         return bool(_PROPOSE.search(before) or _NAMING.search(before) or _OWN.search(before))
+
+    def _background(self, mention: Candidate) -> bool:
+        """Cited as others' work or as an example: "prior methods such as X", "X (Su et al.)"."""
+        start, end = self.sentence_of(mention)
+        return bool(_OTHERS.search(self.text[start:end]))
 
     def _uses(self, mention: Candidate) -> bool:
         start, end = self.sentence_of(mention)

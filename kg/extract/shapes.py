@@ -44,10 +44,9 @@ def is_name_shaped(token: str) -> bool:
     return any(part_is_name_shaped(p) and not is_generic(p) for p in parts)
 
 
-def is_acronym(token: str) -> bool:
-    """All capitals (plural 's' allowed), 2-10 letters."""
-    core = token[:-1] if token.endswith("s") else token
-    return 2 <= len(core) <= 10 and core.isupper() and core.isalpha()
+def is_plural_acronym(token: str) -> bool:
+    """'TAGs', 'DocIDs': a plural of an abbreviation names a class of things, not one entity."""
+    return len(token) >= 3 and token.endswith("s") and token[-2].isupper()
 
 
 def strip_compound_suffix(token: str) -> str:
@@ -74,4 +73,19 @@ def head_type(words: list[str]) -> str | None:
             phrase = " ".join(lowered[i:i + size])
             if phrase in TYPE_HEADS:
                 return TYPE_HEADS[phrase]
+    return None
+
+
+_SHAPE_TYPES = (
+    (re.compile(r"(?:Bench|bench|BENCH|Eval|EVAL|Arena|Leaderboard|Suite)$"), "benchmark"),
+    (re.compile(r"[-_ ]\d+(?:\.\d+)?[KMB]$|(?:Corpus|Set|Bank|Data|DB)$"), "dataset"),
+    (re.compile(r"(?:LLM|LM|GPT|BERT|BART|T5|Llama|LLaMA|Net|VLM|-\d+(?:\.\d+)?[Bb])$"), "model"),
+)
+
+
+def shape_type(name: str) -> str | None:
+    """A type some names wear on their sleeve: 'ToolBench' a benchmark, 'VisCon-100K' a dataset."""
+    for pattern, entity_type in _SHAPE_TYPES:
+        if pattern.search(name):
+            return entity_type
     return None

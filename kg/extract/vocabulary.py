@@ -26,6 +26,7 @@ GENERIC_NAMES = frozenset({
     "multimodallargelanguagemodel", "multimodallargelanguagemodels", "visionlanguagemodel",
     "visionlanguagemodels", "foundationmodel", "foundationmodels", "generativeai", "finetuning",
     "pretraining", "prompting", "embeddings", "wordembeddings", "attention", "transferlearning",
+    "id", "ids", "cls", "sep", "mask", "eos", "bos", "pad", "unk", "npu", "fpga", "asic", "cuda", "ocr",
     "ours", "baseline", "baselines", "ablation", "table", "figure", "appendix", "section", "i", "ii", "iii",
     "iv", "v", "vi", "we", "our", "it", "this", "these", "they", "a", "an", "the",
 })
