@@ -1,0 +1,485 @@
+"""Start, stop and inspect a local Neo4j Community 5.26 server for paper-kg.
+
+The server is the small Maven module in ``neo4j-server/`` (Neo4j Community + Neo4j Browser from
+Maven Central). It is built on demand with ``mvn``, runs as a detached ``java`` process and keeps
+its databases, logs and a ``server.json`` state file in one data directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Iterator
+
+DEFAULT_PASSWORD = "paper-kg-local"
+DEFAULT_BOLT_PORT = 7687
+DEFAULT_HTTP_PORT = 7474
+DEFAULT_HEAP = "1g"
+DEFAULT_PAGECACHE = "256m"
+START_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 60.0
+USER = "neo4j"
+HOST = "127.0.0.1"
+
+STATE_FILE = "server.json"
+LOG_FILE = "neo4j.log"
+PASSWORD_ENV = "PAPERKG_NEO4J_PASSWORD"  # read by LocalNeo4j.java (keeps the password out of `ps`)
+JAR_NAME = "paperkg-neo4j-server.jar"
+MIN_JAVA = 17
+DOCKER_HINT = (
+    "or use Docker instead: docker run -p 7687:7687 -e NEO4J_AUTH=neo4j/<pw> neo4j:5.26 "
+    "and then --uri bolt://localhost:7687"
+)
+JVM_OPTS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+]
+_READY_RE = re.compile(r"^READY (bolt://\S+) (\S+)\s*$", re.MULTILINE)
+
+# Popen handles of servers started by this Python process (kept so they can be reaped, not GC-warned).
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+class Neo4jServerError(RuntimeError):
+    """A one-line, user-facing failure to build, start or stop the local Neo4j server."""
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """A running local server, as recorded in ``<data_dir>/server.json``."""
+
+    pid: int
+    bolt_port: int
+    http_port: int | None
+    uri: str
+    http_url: str | None
+    password: str
+    data_dir: Path
+    log_file: Path
+    user: str = USER
+    started_at: float = 0.0
+    responding: bool = True
+    already_running: bool = False
+
+    @property
+    def browser_url(self) -> str | None:
+        """Neo4j Browser URL (served by the HTTP connector), if HTTP is enabled."""
+        return f"{self.http_url}/browser/" if self.http_url else None
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        """``(user, password)`` for ``neo4j.GraphDatabase.driver(uri, auth=...)``."""
+        return (self.user, self.password)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-serialisable form (paths as strings)."""
+        d = asdict(self)
+        d["data_dir"] = str(self.data_dir)
+        d["log_file"] = str(self.log_file)
+        return d
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def module_dir() -> Path:
+    """The Maven module directory (``$PAPER_KG_NEO4J_MODULE`` or ``<repo>/neo4j-server``)."""
+    env = os.environ.get("PAPER_KG_NEO4J_MODULE")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "neo4j-server"
+
+
+def default_data_dir() -> Path:
+    """``$PAPER_KG_HOME/neo4j``, else ``~/.local/share/paper-kg/neo4j``."""
+    home = os.environ.get("PAPER_KG_HOME")
+    base = Path(home).expanduser() if home else Path.home() / ".local" / "share" / "paper-kg"
+    return base / "neo4j"
+
+
+def _resolve_data_dir(data_dir: Path | str | None) -> Path:
+    return (Path(data_dir).expanduser() if data_dir else default_data_dir()).resolve()
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _java_exe() -> str:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").is_file():
+        return str(Path(java_home) / "bin" / "java")
+    exe = shutil.which("java")
+    if not exe:
+        raise Neo4jServerError(
+            f"`java` (JDK {MIN_JAVA}+) was not found on PATH; install one "
+            f"(e.g. apt-get install openjdk-17-jdk-headless) {DOCKER_HINT}"
+        )
+    return exe
+
+
+def java_version(java: str | None = None) -> int:
+    """Major version of ``java`` (e.g. 17); raises Neo4jServerError if it cannot be run."""
+    exe = java or _java_exe()
+    try:
+        out = subprocess.run(
+            [exe, "-version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except OSError as e:
+        raise Neo4jServerError(f"cannot run `{exe} -version` ({e}); {DOCKER_HINT}") from e
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not m:
+        raise Neo4jServerError(f"cannot parse the output of `{exe} -version`; {DOCKER_HINT}")
+    major = int(m.group(1))
+    return int(m.group(2) or 0) if major == 1 else major  # "1.8.0" -> 8
+
+
+def _check_java() -> str:
+    exe = _java_exe()
+    major = java_version(exe)
+    if major < MIN_JAVA:
+        raise Neo4jServerError(
+            f"Neo4j 5.26 needs Java {MIN_JAVA}+, but `{exe}` is Java {major}; "
+            f"set JAVA_HOME to a JDK {MIN_JAVA}+ {DOCKER_HINT}"
+        )
+    return exe
+
+
+def _artifact_stale(jar: Path, mdir: Path) -> bool:
+    if not jar.is_file() or not (jar.parent / "lib").is_dir():
+        return True
+    built = jar.stat().st_mtime
+    sources = [mdir / "pom.xml", *(p for p in (mdir / "src").rglob("*") if p.is_file())]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
+@contextlib.contextmanager
+def _flock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def ensure_server_built(force: bool = False) -> Path:
+    """Build ``neo4j-server/`` with Maven if its jar is missing or older than pom.xml/sources.
+
+    Returns the runnable jar (``target/paperkg-neo4j-server.jar``; its dependencies are in
+    ``target/lib/`` and on its manifest Class-Path). Raises Neo4jServerError if java 17+ or mvn
+    is missing or the build fails.
+    """
+    _check_java()
+    mdir = module_dir()
+    if not (mdir / "pom.xml").is_file():
+        raise Neo4jServerError(f"Neo4j server module not found at {mdir} (no pom.xml); {DOCKER_HINT}")
+    jar = mdir / "target" / JAR_NAME
+    with _flock(mdir / "target" / ".build.lock"):
+        if not force and not _artifact_stale(jar, mdir):
+            return jar
+        mvn = shutil.which("mvn")
+        if not mvn:
+            raise Neo4jServerError(
+                "`mvn` (Apache Maven) was not found on PATH; it is needed once to fetch Neo4j from "
+                f"Maven Central (e.g. apt-get install maven) {DOCKER_HINT}"
+            )
+        proc = subprocess.run(
+            [mvn, "-q", "-B", "package", "-DskipTests"],
+            cwd=mdir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0 or not jar.is_file():
+            lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+            errors = [ln for ln in lines if "ERROR" in ln] or lines
+            detail = errors[0].strip() if errors else f"exit code {proc.returncode}"
+            raise Neo4jServerError(f"Maven build of {mdir} failed: {detail[:300]}")
+        jar.touch()  # newer than every source even if Maven left the jar untouched
+    return jar
+
+
+# --------------------------------------------------------------------------- process helpers
+
+
+def _pid_alive(pid: int) -> bool:
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        if child.poll() is not None:
+            _CHILDREN.pop(pid, None)
+            return False
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie still answers kill(0)
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _is_our_server(pid: int, data_dir: Path) -> bool:
+    """True if pid is a LocalNeo4j java process for data_dir (guards against pid reuse)."""
+    if not _pid_alive(pid):
+        return False
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return True  # no /proc: trust the pid
+    decoded = [a.decode(errors="replace") for a in args]
+    return any(a.endswith(JAR_NAME) for a in decoded) and str(data_dir) in decoded
+
+
+def _port_open(port: int, host: str = HOST, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _port_free(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return not _port_open(port, host, timeout=0.5)
+
+
+def _read_state(data_dir: Path) -> ServerInfo | None:
+    try:
+        raw = json.loads((data_dir / STATE_FILE).read_text())
+        return ServerInfo(
+            pid=int(raw["pid"]),
+            bolt_port=int(raw["bolt_port"]),
+            http_port=raw.get("http_port"),
+            uri=raw["uri"],
+            http_url=raw.get("http_url"),
+            password=raw["password"],
+            data_dir=data_dir,
+            log_file=Path(raw.get("log_file") or data_dir / LOG_FILE),
+            user=raw.get("user", USER),
+            started_at=float(raw.get("started_at", 0.0)),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_state(info: ServerInfo) -> None:
+    path = info.data_dir / STATE_FILE
+    tmp = path.with_suffix(".tmp")
+    d = info.to_dict()
+    for k in ("responding", "already_running"):
+        d.pop(k)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the password
+    with os.fdopen(fd, "w") as fh:
+        json.dump(d, fh, indent=2)
+    os.replace(tmp, path)
+
+
+def _remove_state(data_dir: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (data_dir / STATE_FILE).unlink()
+
+
+def _log_tail(log: Path, offset: int, lines: int = 8) -> str:
+    try:
+        with open(log, "rb") as fh:
+            fh.seek(offset)
+            text = fh.read().decode(errors="replace")
+    except OSError:
+        return ""
+    keep = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("\tat ")]
+    return " | ".join(keep[-lines:])
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def server_status(data_dir: Path | str | None = None) -> ServerInfo | None:
+    """Info on the server of data_dir if its process is alive, else None (a stale state file is removed).
+
+    ``responding`` tells whether its Bolt port accepts connections right now.
+    """
+    ddir = _resolve_data_dir(data_dir)
+    info = _read_state(ddir)
+    if info is None:
+        return None
+    if not _is_our_server(info.pid, ddir):
+        _remove_state(ddir)
+        return None
+    return replace(info, responding=_port_open(info.bolt_port))
+
+
+def start_server(
+    port: int = DEFAULT_BOLT_PORT,
+    data_dir: Path | str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    http_port: int | None = DEFAULT_HTTP_PORT,
+    *,
+    heap: str = DEFAULT_HEAP,
+    pagecache: str = DEFAULT_PAGECACHE,
+    timeout: float = START_TIMEOUT_S,
+) -> ServerInfo:
+    """Start a detached local Neo4j server and wait until it accepts Bolt logins.
+
+    Listens on 127.0.0.1 only; ``http_port=None`` (or 0) disables HTTP/Neo4j Browser. User ``neo4j``
+    gets ``password`` (no change required). If a server of this data_dir is already running, its
+    info is returned with ``already_running=True`` instead (its ports/password are kept).
+    """
+    ddir = _resolve_data_dir(data_dir)
+    if not password or len(password) < 8:
+        raise Neo4jServerError("the Neo4j password must have at least 8 characters")
+    http = http_port or None
+    ddir.mkdir(parents=True, exist_ok=True)
+    with _flock(ddir / ".start.lock"):
+        existing = server_status(ddir)
+        if existing is not None:
+            if not existing.responding and not _wait_port(existing.pid, existing.bolt_port, timeout):
+                raise Neo4jServerError(
+                    f"a server for {ddir} is running (pid {existing.pid}) but bolt port "
+                    f"{existing.bolt_port} does not answer; run `kg neo4j stop` and retry"
+                )
+            return replace(existing, responding=True, already_running=True)
+        java = _check_java()
+        for p, what in ((port, "bolt"), (http, "http")):
+            if p is not None and not _port_free(p):
+                raise Neo4jServerError(
+                    f"{what} port {p} on {HOST} is already in use by another process; "
+                    f"choose another port or stop that process"
+                )
+        jar = ensure_server_built()
+        log = ddir / LOG_FILE
+        cmd = [
+            java,
+            f"-Xmx{heap}",
+            *JVM_OPTS,
+            "-jar",
+            str(jar),
+            "--data",
+            str(ddir),
+            "--port",
+            str(port),
+            "--http-port",
+            str(http or 0),
+            "--pagecache",
+            pagecache,
+        ]
+        env = {**os.environ, PASSWORD_ENV: password}
+        with open(log, "ab") as fh:
+            offset = fh.tell()
+            fh.write(f"--- paper-kg: starting {' '.join(cmd)}\n".encode())
+            fh.flush()
+            proc = subprocess.Popen(
+                cmd,
+                cwd=ddir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        _CHILDREN[proc.pid] = proc
+        started = time.time()
+        match = _wait_ready(proc, log, offset, timeout)
+        info = ServerInfo(
+            pid=proc.pid,
+            bolt_port=port,
+            http_port=http,
+            uri=match.group(1),
+            http_url=None if match.group(2) == "-" else match.group(2),
+            password=password,
+            data_dir=ddir,
+            log_file=log,
+            started_at=started,
+        )
+        _write_state(info)
+        return info
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], log: Path, offset: int, timeout: float) -> re.Match[str]:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(log, "rb") as fh:
+                fh.seek(offset)
+                text = fh.read().decode(errors="replace")
+        except OSError:
+            text = ""
+        m = _READY_RE.search(text)
+        if m:
+            return m
+        if proc.poll() is not None:
+            _CHILDREN.pop(proc.pid, None)
+            raise Neo4jServerError(
+                f"Neo4j exited with code {proc.returncode} before it was ready "
+                f"(see {log}): {_log_tail(log, offset)}"
+            )
+        if time.monotonic() > deadline:
+            _terminate(proc.pid)
+            raise Neo4jServerError(f"Neo4j was not ready after {timeout:.0f} s (see {log})")
+        time.sleep(0.25)
+
+
+def _wait_port(pid: int, port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _pid_alive(pid):
+        if _port_open(port):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def _wait_exit(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while _pid_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _terminate(pid: int, timeout: float = STOP_TIMEOUT_S) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    if not _wait_exit(pid, timeout):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _wait_exit(pid, 10.0)
+    _CHILDREN.pop(pid, None)
+
+
+def stop_server(data_dir: Path | str | None = None, timeout: float = STOP_TIMEOUT_S) -> bool:
+    """Stop the server of data_dir (SIGTERM, then SIGKILL after timeout). False if none was running."""
+    ddir = _resolve_data_dir(data_dir)
+    info = _read_state(ddir)
+    if info is None:
+        return False
+    running = _is_our_server(info.pid, ddir)
+    if running:
+        _terminate(info.pid, timeout)
+    _remove_state(ddir)
+    return running
