@@ -20,7 +20,7 @@ from kg.extract.shapes import (
     split_variant,
     strip_compound_suffix,
 )
-from kg.extract.vocabulary import METHOD_HEAD_WORDS, TASK_HEAD_WORDS
+from kg.extract.vocabulary import CONCEPT_HEADS, METHOD_HEAD_WORDS, NON_CONCEPT_WORDS, TASK_HEAD_WORDS
 from kg.keys import name_key
 
 _TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
@@ -34,7 +34,10 @@ CONFIDENCE = {
     "acronym": 0.85,
     "variant": 0.8,
     "shape": 0.5,
+    "concept": 0.5,
 }
+# Up to three lower-case words before a head word ("learned sparse retrieval").
+_CONCEPT = re.compile(r"\b(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*\s){1,3}[a-z]+(?:-[a-z]+)*\b")
 
 
 @dataclass
@@ -97,6 +100,7 @@ class EntityRecognizer:
         title_names = self._title_names(text, title_end, local)
         self._acronym_entries(text, local)
         candidates = self._without_overlaps(self._scan(text, local))
+        candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0)])
         self._type_from_contexts(text, candidates)
         return Recognition(candidates, title_names, local.entries)
 
@@ -237,6 +241,35 @@ class EntityRecognizer:
     def _candidate(start: int, end: int, surface: str, entry: LexiconEntry, rule: str) -> Candidate:
         return Candidate(start, end, surface, entry.key, entry.name, entry.type, rule, entry.confidence,
                          family=name_key(entry.family) if entry.family else None, known=rule == "lexicon")
+
+    @staticmethod
+    def _concept_phrases(text: str, found: list[Candidate], title_end: int) -> list[Candidate]:
+        """Lower-case technical phrases ending in a task or method head ('tree pruning', 'tool retrieval').
+
+        Two words (modifier + head), three when the three-word phrase recurs in the text; kept when the
+        phrase is in the title or recurs, and never over a span another rule already found.
+        """
+        taken = [(c.start, c.end) for c in found]
+        lowered = text.lower()
+        phrases = []
+        for match in _CONCEPT.finditer(lowered[:title_end] + text[title_end:]):
+            words = match.group().split()
+            head = words[-1] if words[-1] in CONCEPT_HEADS else words[-1].split("-")[-1]
+            if head not in CONCEPT_HEADS:
+                continue
+            width = 3 if len(words) >= 3 and lowered.count(" ".join(words[-3:])) >= 2 else 2
+            words = words[-width:]
+            if len(words) < 2 or any(w in NON_CONCEPT_WORDS or w.endswith("ly") for w in words[:-1]):
+                continue
+            phrase = " ".join(words)
+            start = match.end() - len(phrase)
+            if is_generic(phrase) or any(start < e and match.end() > s for s, e in taken):
+                continue
+            phrases.append(Candidate(start, match.end(), text[start:match.end()], name_key(phrase), phrase,
+                                     CONCEPT_HEADS[head], "concept", CONFIDENCE["concept"]))
+        recurring = Counter(p.key for p in phrases)
+        in_title = {p.key for p in phrases if p.start < title_end}
+        return [p for p in phrases if recurring[p.key] >= 2 or p.key in in_title]
 
     @staticmethod
     def _type_from_contexts(text: str, candidates: list[Candidate]) -> None:

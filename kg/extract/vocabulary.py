@@ -116,3 +116,33 @@ VARIANT_SUFFIX_PATTERN = (
     r"(?:\d+(?:\.\d+)?[BMKTbmkt]|\d+x\d+[BMbm]|small|medium|base|large|xl|xxl|mini|tiny|nano|micro|huge|"
     r"giant|instruct|chat|it|hf|v\d+(?:\.\d+)*|[A-Z]?\d+k)"
 )
+
+# Head words of technical concept phrases ("rejection sampling", "tool retrieval") worth discovering.
+CONCEPT_HEADS: dict[str, str] = {
+    **{w: "task" for w in (
+        "answering", "classification", "recognition", "translation", "identification", "completion",
+        "detection", "segmentation", "summarization", "summarisation", "retrieval", "forecasting", "linking",
+        "parsing", "tagging", "labeling", "labelling", "captioning", "recommendation", "imputation",
+        "induction", "extraction", "matching", "calling", "simplification", "verification", "enhancement",
+        "unlearning", "following", "localization", "reranking", "generation")},
+    **{w: "method" for w in (
+        "pruning", "sampling", "distillation", "tokenization", "fusion", "decoding", "exiting", "sharing",
+        "tying", "batching", "averaging", "expansion", "prompting", "quantization", "regularization",
+        "normalization", "attention", "search", "estimation", "merging", "scaling", "upscaling", "healing",
+        "self-play", "pseudo-labeling", "finetuning", "fine-tuning", "tuning", "heads", "encoding")},
+}
+
+# Words that never start or fill a concept phrase: function words and evaluative adjectives.
+NON_CONCEPT_WORDS = frozenset("""
+a an the this that these those our their its his her we they it them us you your my of for in on at to
+by with from into onto over under about as and or but nor not no than then so such via per each every
+all any some many much more most less least few several various other another same different new novel
+existing current recent previous prior traditional conventional standard typical common popular simple
+efficient effective better best good strong weak high low large small big long short fast slow full
+overall final initial further additional extensive comprehensive robust accurate scalable faster
+improved enhanced proposed based using used given general specific key main major minor important
+significant substantial considerable remarkable promising superior inferior competitive state art
+downstream upstream end real time way ways one two three four first second third both either only also
+which while where when what who how whose whom can could may might will would should must is are was
+were be been being has have had do does did across between within without among through during after
+before against toward towards up down out off""".split())
