@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.extract.shapes import split_variant
 from kg.keys import name_key
 from kg.model import ENTITY_TYPES
 
@@ -97,12 +98,28 @@ def read_lexicon_file(path: Path) -> list[LexiconEntry]:
                 family = record.get("family")
                 if family and not name_key(record["name"]).startswith(name_key(family)):
                     family = None  # only sized/versioned variants ("Llama 2 7B" of "Llama 2") are linked
-                entries.append(LexiconEntry(
+                entry = LexiconEntry(
                     name=record["name"], type=record["type"], aliases=list(record.get("aliases", [])),
                     family=family, case_sensitive=bool(record.get("case_sensitive", False)),
                     source=record.get("source", path.name),
-                    confidence=0.95 if path.name == "curated.jsonl" else 0.85))
+                    confidence=0.95 if path.name == "curated.jsonl" else 0.85)
+                entries.append(entry)
+                entries.extend(split_sized_aliases(entry))
     return entries
+
+
+def split_sized_aliases(entry: LexiconEntry) -> list[LexiconEntry]:
+    """Aliases that are sized/versioned variants ('BERT-base' of BERT) become entries of their own,
+    linked to the family: distinct versions and sizes are distinct entities."""
+    variants = []
+    for alias in list(entry.aliases):
+        parts = split_variant(alias)
+        if parts and name_key(parts[0]) in {name_key(s) for s in entry.surfaces if s != alias}:
+            entry.aliases.remove(alias)
+            variants.append(LexiconEntry(name=alias, type=entry.type, family=entry.name,
+                                         case_sensitive=entry.case_sensitive, source=entry.source,
+                                         confidence=entry.confidence))
+    return variants
 
 
 def load_lexicon(directory: Path = LEXICON_DIR, files: tuple[str, ...] = LEXICON_FILES) -> Lexicon:

@@ -1,0 +1,108 @@
+"""The extractor on hard cases written for these tests (not taken from the seeds), and as a spaCy
+component in someone else's pipeline."""
+
+from __future__ import annotations
+
+import spacy
+
+from kg.extract.acronyms import find_acronyms
+from kg.extract.pipeline import build_nlp, extract_papers
+from kg.model import Paper
+
+
+def entities(title: str, abstract: str, *others: Paper) -> dict[str, tuple[str, str]]:
+    """name -> (type, role) for the first paper, extracted together with `others` as its corpus."""
+    corpus = extract_papers([Paper(id="t0", title=title, abstract=abstract), *others])
+    return {e.name: (e.type, e.role) for e in corpus[0].entities}
+
+
+def test_component_works_in_a_plain_blank_pipeline() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("ml_entities")
+    doc = nlp("We fine-tune RoBERTa and Llama 2 on SQuAD and compare against GPT-4.")
+    found = {span.text: (span.label_, span._.entity_id, span._.rule) for span in doc.spans["ml_entities"]}
+    assert found["RoBERTa"][0] == "model" and found["SQuAD"][0] == "benchmark"
+    assert found["Llama 2"][1] == "entity:llama2" and found["GPT-4"][2] == "lexicon"
+    assert {e.text for e in doc.ents} == set(found)
+    start, end = doc.spans["ml_entities"][0]._.char_offsets
+    assert doc.text[start:end] == doc.spans["ml_entities"][0].text
+
+
+def test_schwartz_hearst_acronyms_both_directions() -> None:
+    text = ("We study Sparse Mixture-of-Experts Routing (SMER) and compare it to GQA (grouped-query attention). "
+            "Values (e.g., 3) and (ii) items are not acronyms.")
+    pairs = {(d.short, d.long) for d in find_acronyms(text)}
+    assert ("SMER", "Sparse Mixture-of-Experts Routing") in pairs
+    assert ("GQA", "grouped-query attention") in pairs
+    assert len(pairs) == 2
+
+
+def test_acronym_and_long_form_are_one_entity_across_spellings() -> None:
+    corpus = extract_papers([
+        Paper(id="a", title="Grounding answers", abstract="We build on retrieval augmented generation (RAG) for QA."),
+        Paper(id="b", title="Another study", abstract="Retrieval-Augmented Generation helps; RAG is popular."),
+    ])
+    ids = [{e.id for e in item.entities if "RAG" in e.aliases or "retrieval" in e.name.lower()} for item in corpus]
+    assert ids[0] == ids[1] == {"entity:retrievalaugmentedgeneration"}
+
+
+def test_new_names_from_title_and_proposal_are_proposed() -> None:
+    found = entities("FlexiRoute: Adaptive Expert Routing for Sparse Models",
+                     "We propose FlexiRoute, a routing method. We evaluate it on MMLU with Mixtral 8x7B as backbone.")
+    assert found["FlexiRoute"] == ("method", "proposes")
+    assert found["MMLU"] == ("benchmark", "uses")
+
+
+def test_new_benchmark_typed_from_head_noun() -> None:
+    found = entities("Measuring tool use", "We introduce the OrbitQA benchmark and release the StarLogs-20K dataset.")
+    assert found["OrbitQA"][0] == "benchmark"
+    assert found["StarLogs-20K"][0] == "dataset"
+
+
+def test_sized_variants_link_to_their_family_and_stay_distinct() -> None:
+    corpus = extract_papers([Paper(id="v", title="Scaling study",
+                                   abstract="We compare LLaMA-2-7B with Llama 2 and with Mistral-7B and BERT-base.")])
+    refs = {e.id: e for e in corpus[0].entities}
+    variant = refs["entity:llama27b"]
+    assert variant.type == "model" and variant.family == "entity:llama2" and "LLaMA-2-7B" in variant.aliases
+    assert refs["entity:llama2"].aliases == ["Llama 2"]
+    assert refs["entity:bertbase"].family == "entity:bert" and "entity:bert" not in refs
+    assert refs["entity:mistral7b"].type == "model"
+
+
+def test_prefix_sharing_names_are_not_merged() -> None:
+    corpus = extract_papers([Paper(id="p", title="Encoders compared",
+                                   abstract="We evaluate BERT, RoBERTa, SBERT and DistilBERT on retrieval.")])
+    ids = {e.name: e.id for e in corpus[0].entities}
+    assert len({ids["BERT"], ids["RoBERTa"], ids["Sentence-BERT"], ids["DistilBERT"]}) == 4
+
+
+def test_generic_phrases_are_not_entities() -> None:
+    found = entities("Thoughts on scale",
+                     "Large language models (LLMs) and deep neural networks are trained with fine-tuning and "
+                     "prompting on GPUs; we report F1 and BLEU using an API from OpenAI in English.")
+    assert not set(found) & {"large language models", "LLMs", "neural networks", "fine-tuning", "prompting",
+                             "GPUs", "F1", "BLEU", "API", "OpenAI", "English"}
+
+
+def test_survey_mentions_and_background_mentions() -> None:
+    found = entities("A Survey of Efficient Decoding",
+                     "This survey reviews speculative decoding, beam search and contrastive search.")
+    assert {role for _, role in found.values()} == {"mentions"} and len(found) == 3
+
+
+def test_names_inside_urls_and_compounds() -> None:
+    found = entities("Code release", "Our BERT-based tagger is at https://github.com/SomeLab/FooNet-X today.")
+    assert "BERT" in found
+    assert not any("FooNet" in name or "github" in name.lower() for name in found)
+
+
+def test_corpus_propagation_finds_a_name_defined_elsewhere() -> None:
+    definer = Paper(id="d", title="Routing study", abstract="We propose Gated Token Routing (GTR) for parsing.")
+    user = Paper(id="u", title="Parsing at scale", abstract="We apply gated token routing as a baseline.")
+    corpus = extract_papers([definer, user])
+    assert {e.id: e.role for e in corpus[0].entities}["entity:gatedtokenrouting"] == "proposes"
+    used = {e.id: e for e in corpus[1].entities}
+    assert used["entity:gatedtokenrouting"].role == "uses"
+    assert used["entity:gatedtokenrouting"].mentions[0].rule == "corpus"
