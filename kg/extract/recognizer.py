@@ -20,11 +20,12 @@ from kg.extract.shapes import (
     split_variant,
     strip_compound_suffix,
 )
-from kg.extract.vocabulary import CONCEPT_HEADS, METHOD_HEAD_WORDS, NON_CONCEPT_WORDS, TASK_HEAD_WORDS
+from kg.extract.vocabulary import TITLE_OPENERS, CONCEPT_HEADS, METHOD_HEAD_WORDS, NON_CONCEPT_WORDS, TASK_HEAD_WORDS
 from kg.keys import name_key
 
 _TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|ai)/\S*", re.IGNORECASE)
+_SPACED_SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[BMK]|\d+\.\d+|v\d+(?:\.\d+)*|\d+x\d+B)$")
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 
@@ -79,6 +80,17 @@ def phrase_type(phrase: str, fallback: str = "method") -> str:
     return fallback
 
 
+def is_title_name(words: list[str]) -> bool:
+    """'X' of a title 'X: subtitle' names the paper's contribution: a name-shaped word in at most three
+    words, or up to four capitalised words that are not a generic concept or a sentence opener."""
+    if not words or len(words) > 4 or is_generic(" ".join(words)):
+        return False
+    if len(words) <= 3 and any(is_name_shaped(w) for w in words):
+        return True
+    return (words[0].lower() not in TITLE_OPENERS and not words[0].lower().endswith("ing")
+            and all(w[0].isupper() or w[0].isdigit() for w in words))
+
+
 def similar_phrases(a: str, b: str, threshold: float = 0.8) -> bool:
     """Two spellings of one long form ('low-rank adaption' ~ 'Low-Rank Adaptation')."""
     def norm(text: str) -> str:
@@ -124,8 +136,7 @@ class EntityRecognizer:
         for name in (n.strip() for n in _NAME_LIST.split(match.group("name"))):
             words = name.split()
             known = self._lookup(name, local)
-            if known is None and (not words or len(words) > 3 or not any(is_name_shaped(w) for w in words)
-                                  or is_generic(name)):
+            if known is None and not is_title_name(words):
                 continue
             if known is not None:
                 entry = known[0]
@@ -173,6 +184,12 @@ class EntityRecognizer:
             found = self._longest_lexicon_match(text, words, i, local)
             if found is not None:
                 candidate, width = found
+                nxt = words[i + width] if i + width < len(words) else None
+                if (candidate.type == "model" and nxt is not None and _SPACED_SIZE.match(nxt.group())
+                        and text[candidate.end:nxt.start()] in (" ", "-")):
+                    family = self._lookup(candidate.text, local)[0]
+                    candidate = self._variant(candidate.start, text[candidate.start:nxt.end()], family)
+                    width += 1
                 candidates.append(candidate)
                 i += width
                 continue
@@ -199,11 +216,24 @@ class EntityRecognizer:
         return best
 
     def _single_word(self, text: str, words: list[re.Match], i: int, local: Lexicon) -> list[Candidate]:
-        """A word no lexicon knows whole: compounds, plurals, sized variants, hyphen parts, new names."""
+        """A word no lexicon knows whole; 'A/B' lists are read part by part."""
         match = words[i]
-        token, start = match.group(), match.start()
+        following = [w.group() for w in words[i + 1:i + 3]]
+        if "/" not in match.group():
+            return self._unknown_word(match.group(), match.start(), following, local)
+        found, offset = [], match.start()
+        for part in match.group().split("/"):
+            found.extend(self._unknown_word(part, offset, following, local) if part else [])
+            offset += len(part) + 1
+        return found
+
+    def _unknown_word(self, token: str, start: int, following: list[str], local: Lexicon) -> list[Candidate]:
+        """Compounds, plurals, sized variants, hyphen parts and new name-shaped words."""
         if token.endswith(("'s", "’s")):
             token = token[:-2]
+        whole = self._lookup(token, local)
+        if whole is not None:
+            return [self._candidate(start, start + len(token), token, *whole)]
         if token.isalpha() and token[1:].islower() and not (token.endswith("s") and token[0].isupper()):
             return []  # an ordinary word: no plural of a name, no variant, no name shape
         core = strip_compound_suffix(token)
@@ -216,14 +246,17 @@ class EntityRecognizer:
         if variant is not None:
             found = self._lookup(variant[0], local)
             if found is not None and found[0].type == "model":
-                family = found[0]
-                return [Candidate(start, start + len(core), core, name_key(core), core, family.type, "variant",
-                                  CONFIDENCE["variant"], family=family.key, known=False)]
+                return [self._variant(start, core, found[0])]
         if is_name_shaped(core) and not is_plural_acronym(core):
-            following = [w.group() for w in words[i + 1:i + 3]]
             return [Candidate(start, start + len(core), core, name_key(core), core,
                               self._discovered_type(core, following), "shape", CONFIDENCE["shape"])]
         return self._hyphen_parts(token, start, local)
+
+    @staticmethod
+    def _variant(start: int, surface: str, family: LexiconEntry) -> Candidate:
+        """A sized or versioned model ('Pythia 1B', 'LLaMA-2-7B'): its own entity, linked to its family."""
+        return Candidate(start, start + len(surface), surface, name_key(surface), surface, family.type, "variant",
+                         CONFIDENCE["variant"], family=family.key)
 
     def _hyphen_parts(self, token: str, start: int, local: Lexicon) -> list[Candidate]:
         """Known names inside a hyphenated word ('GPT-2-small/medium' -> 'GPT-2')."""

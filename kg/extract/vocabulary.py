@@ -146,3 +146,11 @@ downstream upstream end real time way ways one two three four first second third
 which while where when what who how whose whom can could may might will would should must is are was
 were be been being has have had do does did across between within without among through during after
 before against toward towards up down out off""".split())
+
+# First words of title prefixes that open a phrase or question rather than name a contribution.
+TITLE_OPENERS = frozenset("""
+a an the how why what when where which who whose is are do does can could should will would on towards
+toward beyond from into less more lessons position survey surveys review note notes case study studies
+rethinking revisiting understanding exploring evaluating improving scaling leveraging harnessing unveiling
+unlocking enhancing boosting bridging learning mind all attention everything just not no yes one two
+""".split())
