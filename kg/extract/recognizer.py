@@ -110,8 +110,9 @@ class EntityRecognizer:
         text = _URL.sub(lambda m: " " * len(m.group()), text)  # links are not names
         local = Lexicon()
         title_names = self._title_names(text, title_end, local)
-        self._acronym_entries(text, local)
-        candidates = self._without_overlaps(self._scan(text, local))
+        blocked = self._acronym_entries(text, local)
+        candidates = [c for c in self._without_overlaps(self._scan(text, local)) if c.key not in blocked]
+        candidates = self._without_lone_acronyms(candidates)
         candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0)])
         self._type_from_contexts(text, candidates)
         return Recognition(candidates, title_names, local.entries)
@@ -147,8 +148,13 @@ class EntityRecognizer:
             keys.add(entry.key)
         return keys
 
-    def _acronym_entries(self, text: str, local: Lexicon) -> None:
-        """'Long Form (LF)' definitions: both forms become one entity (known or new)."""
+    def _acronym_entries(self, text: str, local: Lexicon) -> set[str]:
+        """'Long Form (LF)' definitions: both forms become one entity (known or new).
+
+        Returns the keys of acronyms defined as generic concepts ('large language models (LLMs)'),
+        which are then not entities anywhere in the text.
+        """
+        blocked: set[str] = set()
         for definition in find_acronyms(text):
             long, short = " ".join(definition.long.split()), definition.short
             known = self._lookup(long, local) or self._same_short_form(short, long, local)
@@ -158,9 +164,19 @@ class EntityRecognizer:
                                        family=entry.family, source=known[1], confidence=entry.confidence))
                 continue
             if is_generic(long) or is_generic(short) or self._is_generic_class(long, short):
+                blocked.update({name_key(short), name_key(short.rstrip("s"))})
                 continue
             local.add(LexiconEntry(name=long, type=phrase_type(long), aliases=[short], source="acronym",
                                    confidence=CONFIDENCE["acronym"]))
+        return blocked
+
+    @staticmethod
+    def _without_lone_acronyms(candidates: list[Candidate]) -> list[Candidate]:
+        """A short all-capitals word nobody defined or listed counts only when the text repeats it."""
+        def lone(c: Candidate) -> bool:
+            return c.rule == "shape" and c.text.isupper() and len(c.text) <= 4
+        counts = Counter(c.key for c in candidates if lone(c))
+        return [c for c in candidates if not lone(c) or counts[c.key] >= 2]
 
     def _same_short_form(self, short: str, long: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
         """A known entity with this acronym whose own long form is spelled much like this one."""
