@@ -67,15 +67,14 @@ class RoleClassifier:
         if not _SELF.search(sentence_head) or _OTHERS.search(before[-40:]):
             return False
         if mention.known:
-            # A well-known name is the paper's own only when it is named right after "we propose ...".
-            return bool(_NAMING.search(before[-25:]) or re.search(
-                rf"(?:{_PROPOSE.pattern})\s+(?:\S+\s+){{0,2}}$", before, re.IGNORECASE))
+            return False  # a well-known name is someone else's; only a title "X: ..." makes it the paper's
         return bool(_PROPOSE.search(before) or _NAMING.search(before) or _OWN.search(before))
 
     def _background(self, mention: Candidate) -> bool:
         """Cited as others' work or as an example: "prior methods such as X", "X (Su et al.)"."""
         start, end = self.sentence_of(mention)
-        return bool(_OTHERS.search(self.text[start:end]))
+        sentence = self.text[start:end]
+        return bool(_OTHERS.search(sentence)) and not _SELF.search(sentence)
 
     def _uses(self, mention: Candidate) -> bool:
         start, end = self.sentence_of(mention)
