@@ -16,7 +16,7 @@ from kg.extract.recognizer import Candidate, EntityRecognizer
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.keys import entity_node_id
 
-SPAN_ATTRIBUTES = ("entity_id", "canonical_name", "role", "rule", "confidence", "family", "char_offsets")
+SPAN_ATTRIBUTES = ("entity_id", "canonical_name", "role", "rule", "confidence", "family", "char_offsets", "sentence")
 for _attribute in SPAN_ATTRIBUTES:
     if not Span.has_extension(_attribute):
         Span.set_extension(_attribute, default=None)
@@ -64,6 +64,8 @@ class MLEntityRecognizer:
                 span._.confidence = mention.confidence
                 span._.family = entity_node_id(mention.family) if mention.family else None
                 span._.char_offsets = (mention.start, mention.end)
+                sentence_start, sentence_end = roles.sentence_of(mention)
+                span._.sentence = text[sentence_start:sentence_end].strip()
                 spans.append(span)
         doc.spans[self.spans_key] = spans
         if self.set_ents:
@@ -73,9 +75,9 @@ class MLEntityRecognizer:
     @staticmethod
     def _sentences(doc: Doc, title_end: int | None) -> list[tuple[int, int]]:
         """Sentence character ranges (the title is always a sentence of its own)."""
-        if doc.has_annotation("SENT_START"):
+        try:
             bounds = [(s.start_char, s.end_char) for s in doc.sents]
-        else:
+        except ValueError:  # no sentence boundaries in this pipeline
             bounds = [(0, len(doc.text))]
         if title_end:
             split = []

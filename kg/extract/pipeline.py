@@ -68,15 +68,12 @@ def doc_entities(doc: Doc, paper: Paper, spans_key: str = COMPONENT) -> list[Ent
     """Group a doc's entity spans into one EntityRef per canonical entity, offsets made per field."""
     title_end = len(paper.title)
     abstract_start = title_end + len(TITLE_SEPARATOR)
-    sentences = {(s.start_char, s.end_char): s.text for s in doc.sents} if doc.has_annotation("SENT_START") else {}
     refs: dict[str, EntityRef] = {}
     for span in doc.spans[spans_key]:
         start, end = span._.char_offsets
         field, base = ("title", 0) if start < title_end else ("abstract", abstract_start)
-        sentence = paper.title if field == "title" else next(
-            (text for (s, e), text in sentences.items() if s <= start < e), paper.abstract)
         mention = Mention(text=doc.text[start:end], field=field, start=start - base, end=end - base,
-                          sentence=sentence.strip(), rule=span._.rule, confidence=span._.confidence)
+                          sentence=span._.sentence, rule=span._.rule, confidence=span._.confidence)
         ref = refs.get(span._.entity_id)
         if ref is None:
             ref = refs[span._.entity_id] = EntityRef(
