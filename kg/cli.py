@@ -60,7 +60,7 @@ def print_rows(rows: list[dict], columns: list[str], title: str | None = None) -
     console.print(table)
 
 
-def run_query(function, *args, **kwargs) -> list[dict]:
+def run_query(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except query.NotFound as exc:
@@ -164,14 +164,57 @@ def evaluate(gold: Annotated[Path, typer.Option("--gold", help="Gold annotations
 @app.command(name="papers-using")
 def papers_using(name: Annotated[str, typer.Argument(help="Entity name or alias, any case.")],
                  graph_path: GraphOption = DEFAULT_OUT, entity_type: TypeOption = None,
-                 as_json: JsonOption = False) -> None:
+                 as_json: JsonOption = False,
+                 html_out: Annotated[Optional[Path], typer.Option(
+                     "--html", help="Also write the entity's neighbourhood as an interactive page.")] = None,
+                 max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Node budget of --html.")] = 300,
+                 ) -> None:
     """Papers that propose, use or mention an entity, with the evidence sentence."""
     check_type(entity_type)
-    rows = run_query(query.papers_using, load_graph(graph_path), name, entity_type)
+    graph = load_graph(graph_path)
+    rows = run_query(query.papers_using, graph, name, entity_type)
+    if html_out is not None:
+        from loaders.html import select_subgraph
+
+        selection = run_query(select_subgraph, graph, focus=name, depth=1, max_nodes=max_nodes)
+        write_page(selection, html_out, f"papers using {name}")
     if as_json:
         print_json(rows)
         return
     print_rows(rows, ["title", "role", "entity", "evidence"], title=f"papers using {name} ({len(rows)})")
+
+
+def write_page(selection, output: Path, title: str) -> None:
+    """Write an HTML page for a selection and say what it holds and left out."""
+    from loaders.html import write_html
+
+    report = write_html(selection, output, title=title)
+    errors.print(f"wrote {report.path} ({report.nodes} nodes, {report.edges} edges)", highlight=False)
+    if report.omitted:  # names come from the input: no rich markup
+        errors.print(report.summary, style="yellow", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def html(graph_path: Annotated[Path, typer.Argument(help="Build output directory or graph file.")] = DEFAULT_OUT,
+         output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("graph.html"),
+         focus: Annotated[Optional[str], typer.Option(
+             "--focus", "-f", help="Entity name/alias or paper id/title to centre on.")] = None,
+         depth: Annotated[int, typer.Option("--depth", "-d", min=0, help="Hops around --focus.")] = 1,
+         types: Annotated[Optional[str], typer.Option(
+             "--types", help="Entity types to show, comma-separated (model,dataset).")] = None,
+         min_papers: Annotated[int, typer.Option("--min-papers", min=1, help="Hide entities in fewer papers.")] = 1,
+         max_nodes: Annotated[int, typer.Option("--max-nodes", min=1,
+                                                help="Node budget; the most connected entities are kept.")] = 300,
+         ) -> None:
+    """Interactive, offline HTML view of the graph (pyvis / vis-network)."""
+    from loaders.html import select_subgraph
+
+    wanted = {t.strip() for t in types.split(",") if t.strip()} if types else None
+    for entity_type in wanted or ():
+        check_type(entity_type)
+    selection = run_query(select_subgraph, load_graph(graph_path), focus=focus, depth=depth, types=wanted,
+                          min_papers=min_papers, max_nodes=max_nodes)
+    write_page(selection, output, f"paper-kg: {focus}" if focus else "paper-kg graph")
 
 
 @app.command()

@@ -27,6 +27,9 @@ def atomic_output(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside `path` and move it into place only when writing succeeded."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; outputs get ordinary permissions
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
             yield handle
