@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,17 @@ def test_bad_input_gives_one_line_errors(tmp_path: Path) -> None:
     assert "Traceback" not in missing.output
     no_graph = run("stats", "--graph", str(tmp_path / "nothing"))
     assert no_graph.exit_code == 1 and "run `kg build` first" in no_graph.stderr
+
+
+def test_html_export_commands(seed_build, tmp_path: Path) -> None:
+    graph = str(seed_build.out)
+    page = tmp_path / "graph.html"
+    result = run("html", graph, "-o", str(page), "--max-nodes", "60", "--types", "model,method")
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.stderr and "Left out" in result.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "new vis.Network" in text and not re.search(r"""(?:src|href)=["']https?:""", text)
+    neighbourhood = tmp_path / "bert.html"
+    result = run("papers-using", "BERT", "--graph", graph, "--html", str(neighbourhood), "--json")
+    assert result.exit_code == 0 and neighbourhood.exists() and json.loads(result.stdout)
+    assert run("html", graph, "--types", "planet", "-o", str(page)).exit_code == 1
