@@ -26,10 +26,14 @@ from kg.keys import name_key
 _TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|ai)/\S*", re.IGNORECASE)
 _SPACED_SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[BMK]|\d+\.\d+|v\d+(?:\.\d+)*|\d+x\d+B)$")
+# Where the first noun phrase of a subtitle ends: a preposition, conjunction, verb-like word or comma.
+_FIRST_PHRASE = re.compile(r"\s+(?:for|with|via|in|of|to|on|using|from|by|through|and|that|is|are|as|at|"
+                           r"towards?|beyond|without|enables?|improves?|makes?)\s+|[,;:!?]\s*", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 
-DISCOVERY_RULES = frozenset({"shape", "title-name", "acronym", "corpus"})
+# Rules that find proper names (typed by the head nouns around them, "the X benchmark").
+CONTEXT_TYPED_RULES = frozenset({"shape", "title-name"})
 CONFIDENCE = {
     "title-name": 0.9,
     "acronym": 0.85,
@@ -142,7 +146,7 @@ class EntityRecognizer:
             if known is not None:
                 entry = known[0]
             else:
-                entry = LexiconEntry(name=name, type=self._discovered_type(name, match.group("rest").split()[:10]),
+                entry = LexiconEntry(name=name, type=self._title_name_type(name, match.group("rest")),
                                      source="title-name", confidence=CONFIDENCE["title-name"])
                 local.add(entry)
             keys.add(entry.key)
@@ -325,7 +329,7 @@ class EntityRecognizer:
         """Retype a discovered name by the head nouns around all its mentions ("X dataset", "X model")."""
         votes: dict[str, Counter] = defaultdict(Counter)
         for c in candidates:
-            if not c.known and c.rule in DISCOVERY_RULES:
+            if not c.known and c.rule in CONTEXT_TYPED_RULES:
                 after = WORD.findall(text[c.end:c.end + 40])[:2]
                 announced = head_type(after)
                 if announced and announced != "task":
@@ -333,6 +337,18 @@ class EntityRecognizer:
         for c in candidates:
             if c.key in votes:
                 c.type = votes[c.key].most_common(1)[0][0]
+
+    def _title_name_type(self, name: str, subtitle: str) -> str:
+        """Type of a title name: its own head noun ('Large Concept Models'), else the head of the
+        subtitle's first phrase ('A Lossless Decoding Method for ...'); a subtitle saying what the
+        thing does ('Customizing LLMs by ...') describes a method."""
+        own = head_type(name.split()[-1:])
+        if own and own != "task":
+            return own
+        chunk = _FIRST_PHRASE.split(subtitle, maxsplit=1)[0].split()
+        if chunk and chunk[0].lower().endswith("ing"):
+            return "method"
+        return self._discovered_type(name, chunk[-1:])
 
     def _discovered_type(self, name: str, context_words: list[str]) -> str:
         """Type of a new name: an announcing head noun nearby, its shape, else what it is built from."""

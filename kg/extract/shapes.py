@@ -79,7 +79,7 @@ def head_type(words: list[str]) -> str | None:
 _SHAPE_TYPES = (
     (re.compile(r"(?:Bench|bench|BENCH|Eval|EVAL|Arena|Leaderboard|Suite)$"), "benchmark"),
     (re.compile(r"[-_ ]\d+(?:\.\d+)?[KM]$|(?:Corpus|Set|Bank|Data|DB)$"), "dataset"),
-    (re.compile(r"(?:LLM|LM|GPT|BERT|BART|T5|Llama|LLaMA|Net|VLM|-\d+(?:\.\d+)?[Bb])$"), "model"),
+    (re.compile(r"(?:LLM|LM|GPT|BERT|BART|T5|Llama|LLaMA|VLM|-\d+(?:\.\d+)?[Bb])$"), "model"),
 )
 
 
