@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class Lexicon:
 
     An entry marked case_sensitive (a name that is also an ordinary word, like "Falcon") matches only
     a surface spelled as one of its aliases; all others match any spelling with the same key, except
-    that an all-lower-case single word never matches an entry whose every alias is capitalised.
+    that an all-lower-case surface never matches an entry whose every alias has a capital.
     """
 
     def __init__(self, entries: list[LexiconEntry] | None = None) -> None:
@@ -60,6 +61,8 @@ class Lexicon:
             entry.aliases = sorted(set(entry.aliases) | set(old.surfaces) - {entry.name})
         self.entries[entry.key] = entry
         for surface in entry.surfaces:
+            if any(unicodedata.category(c) == "So" for c in surface):
+                continue  # "🤗 Datasets" would otherwise read as the word "datasets"
             key = name_key(surface)
             if key and (key not in self._by_surface_key or key == entry.key):
                 self._by_surface_key[key] = entry.key
@@ -77,8 +80,8 @@ class Lexicon:
         entry = self.entries[entry_key]
         if entry.case_sensitive:
             return entry if surface in entry.surfaces or surface.replace("-", " ") in entry.surfaces else None
-        if surface.islower() and " " not in surface and not any(s.islower() for s in entry.surfaces):
-            return None
+        if surface.islower() and not any(s.islower() for s in entry.surfaces):
+            return None  # "of a" is not OFA, "pile" is not The Pile
         return entry
 
     def __len__(self) -> int:
