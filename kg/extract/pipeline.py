@@ -108,7 +108,10 @@ def corpus_names(docs: Iterable[Doc], spans_key: str = COMPONENT) -> list[Lexico
         entry = entries.setdefault(target, LexiconEntry(
             name=names[target].most_common(1)[0][0], type=types[target].most_common(1)[0][0],
             source="corpus", confidence=0.8))
-        entry.aliases = sorted(set(entry.aliases) | set(surfaces[entity_id]) | set(names[entity_id]))
+        forms = set(surfaces[entity_id]) | set(names[entity_id])
+        # A multi-word concept defined in Title Case is also written in lower case elsewhere.
+        forms |= {form.lower() for form in forms if " " in form}
+        entry.aliases = sorted(set(entry.aliases) | forms)
     return list(entries.values())
 
 

@@ -254,8 +254,10 @@ class EntityRecognizer:
         whole = self._lookup(token, local)
         if whole is not None:
             return [self._candidate(start, start + len(token), token, *whole)]
-        if token.isalpha() and token[1:].islower() and not (token.endswith("s") and token[0].isupper()):
-            return []  # an ordinary word: no plural of a name, no variant, no name shape
+        if token.isalpha() and token[1:].islower():
+            plural = self._lookup(token[:-1], local) if token.endswith("s") and len(token) > 3 else None
+            # An ordinary word: at most the plural of a name ("Transformers"); no variant, no name shape.
+            return [self._candidate(start, start + len(token), token, *plural)] if plural else []
         core = strip_compound_suffix(token)
         for surface in (core, core[:-1] if core.endswith("s") and len(core) > 3 else None):
             if surface and surface != token:
