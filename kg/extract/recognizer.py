@@ -29,6 +29,8 @@ _SPACED_SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[BMK]|\d+\.\d+|v\d+(?:\.\d+)*|\d+x\
 # Where the first noun phrase of a subtitle ends: a preposition, conjunction, verb-like word or comma.
 _FIRST_PHRASE = re.compile(r"\s+(?:for|with|via|in|of|to|on|using|from|by|through|and|that|is|are|as|at|"
                            r"towards?|beyond|without|enables?|improves?|makes?)\s+|[,;:!?]\s*", re.IGNORECASE)
+# Words between a head noun and the name it introduces ("a dataset, called X").
+_INTRODUCER = re.compile(r"(?:[\s,:(]|\b(?:called|named|dubbed|termed|namely|the|our|new|novel)\b)+$", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 
@@ -183,10 +185,12 @@ class EntityRecognizer:
         return [c for c in candidates if not lone(c) or counts[c.key] >= 2]
 
     def _same_short_form(self, short: str, long: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
-        """A known entity with this acronym whose own long form is spelled much like this one."""
+        """The entity this acronym already denotes: the paper's title name, or a known entity whose own
+        long form is spelled much like this one."""
         known = self._lookup(short, local)
-        if known is not None and any(similar_phrases(long, surface) for surface in known[0].surfaces):
-            return known
+        if known is not None and (known[1] == "title-name" or
+                                  any(similar_phrases(long, surface) for surface in known[0].surfaces)):
+            return known  # the title's own name is spelled out in the abstract, or a known acronym
         return None
 
     @staticmethod
@@ -328,14 +332,17 @@ class EntityRecognizer:
 
     @staticmethod
     def _type_from_contexts(text: str, candidates: list[Candidate]) -> None:
-        """Retype a discovered name by the head nouns around all its mentions ("X dataset", "X model")."""
+        """Retype a discovered name by the head nouns around all its mentions ("X dataset", "the
+        benchmark X", "a dataset called X")."""
         votes: dict[str, Counter] = defaultdict(Counter)
         for c in candidates:
             if not c.known and c.rule in CONTEXT_TYPED_RULES:
                 after = WORD.findall(text[c.end:c.end + 40])[:2]
-                announced = head_type(after)
-                if announced and announced != "task":
-                    votes[c.key][announced] += 1
+                before = _INTRODUCER.sub("", text[max(0, c.start - 60):c.start]).split()[-2:]
+                for announced in (head_type(after), head_type(before)):
+                    if announced and announced != "task":
+                        votes[c.key][announced] += 1
+                        break
         for c in candidates:
             if c.key in votes:
                 c.type = votes[c.key].most_common(1)[0][0]
