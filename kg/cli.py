@@ -60,6 +60,48 @@ def print_rows(rows: list[dict], columns: list[str], title: str | None = None) -
     console.print(table)
 
 
+Neo4jFlag = Annotated[bool, typer.Option("--neo4j", help="Ask a Neo4j server (queries/*.cypher) instead of the files.")]
+UriOption = Annotated[str, typer.Option("--uri", envvar="NEO4J_URI", help="Neo4j Bolt URI.")]
+UserOption = Annotated[str, typer.Option("--user", envvar="NEO4J_USER", help="Neo4j user.")]
+PasswordOption = Annotated[Optional[str], typer.Option(
+    "--password", envvar="NEO4J_PASSWORD", help="Neo4j password (default: the local server's).")]
+DatabaseOption = Annotated[str, typer.Option("--database", envvar="NEO4J_DATABASE", help="Neo4j database.")]
+DEFAULT_URI = "bolt://127.0.0.1:7687"
+
+
+def neo4j_password(password: str | None) -> str:
+    """The given password, else the running local server's, else the local server's default."""
+    if password:
+        return password
+    from loaders.neo4j_server import DEFAULT_PASSWORD, server_status
+
+    info = server_status()
+    return info.password if info else DEFAULT_PASSWORD
+
+
+def backend(graph_path: Path, use_neo4j: bool, uri: str, user: str, password: str | None, database: str):
+    """The query backend: the NetworkX graph files, or a Neo4j server running queries/*.cypher."""
+    if not use_neo4j:
+        return query.GraphQueries(load_graph(graph_path))
+    from loaders.neo4j import Neo4jLoadError, Neo4jQueries
+
+    try:
+        return Neo4jQueries(uri, user, neo4j_password(password), database)
+    except Neo4jLoadError as exc:
+        fail(str(exc))
+
+
+def ask(source, question: str, *args) -> list[dict]:
+    """Run one question on a backend; not-found and server errors become one clear line."""
+    from loaders.neo4j import Neo4jLoadError
+
+    with source:
+        try:
+            return getattr(source, question)(*args)
+        except (query.NotFound, Neo4jLoadError) as exc:
+            fail(str(exc))
+
+
 def run_query(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
@@ -168,15 +210,15 @@ def papers_using(name: Annotated[str, typer.Argument(help="Entity name or alias,
                  html_out: Annotated[Optional[Path], typer.Option(
                      "--html", help="Also write the entity's neighbourhood as an interactive page.")] = None,
                  max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Node budget of --html.")] = 300,
-                 ) -> None:
+                 neo4j: Neo4jFlag = False, uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j",
+                 password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """Papers that propose, use or mention an entity, with the evidence sentence."""
     check_type(entity_type)
-    graph = load_graph(graph_path)
-    rows = run_query(query.papers_using, graph, name, entity_type)
+    rows = ask(backend(graph_path, neo4j, uri, user, password, database), "papers_using", name, entity_type)
     if html_out is not None:
         from loaders.html import select_subgraph
 
-        selection = run_query(select_subgraph, graph, focus=name, depth=1, max_nodes=max_nodes)
+        selection = run_query(select_subgraph, load_graph(graph_path), focus=name, depth=1, max_nodes=max_nodes)
         write_page(selection, html_out, f"papers using {name}")
     if as_json:
         print_json(rows)
@@ -219,10 +261,12 @@ def html(graph_path: Annotated[Path, typer.Argument(help="Build output directory
 
 @app.command()
 def entities(entity_type: TypeOption = None, top: Annotated[int, typer.Option("--top", "-n")] = 20,
-             graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False) -> None:
+             graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False,
+             neo4j: Neo4jFlag = False, uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j",
+             password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """The most linked entities, optionally of one type."""
     check_type(entity_type)
-    rows = query.top_entities(load_graph(graph_path), entity_type, top)
+    rows = ask(backend(graph_path, neo4j, uri, user, password, database), "top_entities", entity_type, top)
     if as_json:
         print_json(rows)
         return
@@ -231,9 +275,11 @@ def entities(entity_type: TypeOption = None, top: Annotated[int, typer.Option("-
 
 @app.command()
 def paper(paper_ref: Annotated[str, typer.Argument(metavar="PAPER", help="Paper id or title.")],
-          graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False) -> None:
+          graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False,
+          neo4j: Neo4jFlag = False, uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j",
+          password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """What a paper proposes, uses and mentions."""
-    rows = run_query(query.paper_entities, load_graph(graph_path), paper_ref)
+    rows = ask(backend(graph_path, neo4j, uri, user, password, database), "paper_entities", paper_ref)
     if as_json:
         print_json(rows)
         return
@@ -244,9 +290,11 @@ def paper(paper_ref: Annotated[str, typer.Argument(metavar="PAPER", help="Paper 
 @app.command()
 def related(paper_ref: Annotated[str, typer.Argument(metavar="PAPER", help="Paper id or title.")],
             top: Annotated[int, typer.Option("--top", "-n")] = 10,
-            graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False) -> None:
+            graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False,
+            neo4j: Neo4jFlag = False, uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j",
+            password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """Papers sharing the most entities with a paper, rare entities weighing more (IDF)."""
-    rows = run_query(query.related_papers, load_graph(graph_path), paper_ref, top)
+    rows = ask(backend(graph_path, neo4j, uri, user, password, database), "related_papers", paper_ref, top)
     if as_json:
         print_json(rows)
         return
@@ -254,15 +302,142 @@ def related(paper_ref: Annotated[str, typer.Argument(metavar="PAPER", help="Pape
 
 
 @app.command()
-def stats(graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False) -> None:
+def stats(graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False,
+          neo4j: Neo4jFlag = False, uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j",
+          password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """Counts of papers, entities by type and edges by type."""
-    data = query.graph_stats(load_graph(graph_path))
+    data = ask(backend(graph_path, neo4j, uri, user, password, database), "graph_stats")
     if as_json:
         print_json(data)
         return
     console.print(f"papers {data['papers']}, entities {data['entities']}")
     console.print("entities: " + ", ".join(f"{t} {n}" for t, n in data["entities_by_type"].items()))
     console.print("edges: " + ", ".join(f"{t} {n}" for t, n in data["edges_by_type"].items()))
+
+
+
+@app.command()
+def cooccurring(name: Annotated[str, typer.Argument(help="Entity name or alias.")],
+                top: Annotated[int, typer.Option("--top", "-n")] = 20,
+                graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False,
+                neo4j: Neo4jFlag = False, uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j",
+                password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
+    """Entities that appear in the same papers as X."""
+    rows = ask(backend(graph_path, neo4j, uri, user, password, database), "cooccurring_entities", name, top)
+    if as_json:
+        print_json(rows)
+        return
+    print_rows(rows, ["entity", "type", "papers"], title=f"entities co-occurring with {name}")
+
+
+@app.command(name="building-on")
+def building_on(paper_ref: Annotated[str, typer.Argument(metavar="PAPER", help="Paper id or title.")],
+                graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False,
+                neo4j: Neo4jFlag = False, uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j",
+                password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
+    """Papers that use what a paper proposes."""
+    rows = ask(backend(graph_path, neo4j, uri, user, password, database), "papers_building_on", paper_ref)
+    if as_json:
+        print_json(rows)
+        return
+    print_rows(rows, ["title", "via"], title="papers building on it")
+
+
+@app.command()
+def path(source: Annotated[str, typer.Argument(help="First entity.")],
+         target: Annotated[str, typer.Argument(help="Second entity.")],
+         graph_path: GraphOption = DEFAULT_OUT, as_json: JsonOption = False,
+         neo4j: Neo4jFlag = False, uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j",
+         password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
+    """The shortest connections between two entities through papers."""
+    rows = ask(backend(graph_path, neo4j, uri, user, password, database), "shortest_connection", source, target)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"No connection between {source!r} and {target!r}.", markup=False)
+    for row in rows:
+        console.print(f"{row['hops']} hops: " + " -> ".join(row["path"]), markup=False, highlight=False)
+
+
+load_app = typer.Typer(help="Load a built graph into a database.", no_args_is_help=True)
+neo4j_app = typer.Typer(help="Run a local Neo4j Community server (Java 17+ and Maven).", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+app.add_typer(neo4j_app, name="neo4j")
+DataOption = Annotated[Optional[Path], typer.Option("--data", help="Server data directory "
+                                                    "(default $PAPER_KG_HOME/neo4j or ~/.local/share/paper-kg/neo4j).")]
+
+
+@load_app.command(name="neo4j")
+def load_neo4j(graph_path: Annotated[Path, typer.Argument(help="Build output directory or graph file.")] = DEFAULT_OUT,
+               uri: UriOption = DEFAULT_URI, user: UserOption = "neo4j", password: PasswordOption = None,
+               database: DatabaseOption = "neo4j",
+               wipe: Annotated[bool, typer.Option("--wipe", help="Delete every Paper and Entity first.")] = False,
+               yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --wipe.")] = False,
+               batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 10_000) -> None:
+    """Load the graph with batched, idempotent MERGE transactions (constraints and indexes first)."""
+    from loaders.neo4j import Neo4jLoadError, load_graph as load
+
+    graph = load_graph(graph_path)
+    if wipe and not yes and not typer.confirm(f"Delete every Paper and Entity in {uri} ({database}) first?"):
+        fail("not loaded: --wipe needs confirmation (or --yes)")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=errors, transient=True) as progress:
+        task = progress.add_task("loading", total=None)
+        try:
+            summary = load(graph, uri, user, neo4j_password(password), database, batch_size=batch_size, wipe=wipe,
+                           on_progress=lambda done, total, what: progress.update(
+                               task, completed=done, total=total, description=what))
+        except Neo4jLoadError as exc:
+            fail(str(exc))
+    console.print(f"loaded {summary.nodes:,} nodes and {summary.relationships:,} relationships into {uri} "
+                  f"({database}) in {summary.seconds:.1f}s, {summary.rows_per_second:,.0f} rows/s "
+                  f"({summary.nodes_created:,} nodes and {summary.relationships_created:,} relationships new)",
+                  highlight=False)
+
+
+@neo4j_app.command(name="start")
+def neo4j_start(port: Annotated[int, typer.Option("--port", help="Bolt port.")] = 7687,
+                http_port: Annotated[int, typer.Option("--http-port", help="HTTP / Neo4j Browser port (0: off).")] = 7474,
+                data: DataOption = None,
+                password: Annotated[Optional[str], typer.Option("--password", envvar="NEO4J_PASSWORD")] = None) -> None:
+    """Start (building it on first use) a local Neo4j; prints the Bolt URI and the Browser URL."""
+    from loaders.neo4j_server import DEFAULT_PASSWORD, Neo4jServerError, start_server
+
+    try:
+        info = start_server(port=port, data_dir=data, password=password or DEFAULT_PASSWORD,
+                            http_port=http_port or None)
+    except Neo4jServerError as exc:
+        fail(str(exc))
+    state = "already running" if info.already_running else "started"
+    console.print(f"Neo4j {state}: {info.uri} (user {info.user}, data {info.data_dir})", highlight=False)
+    if info.browser_url:
+        console.print(f"Neo4j Browser: {info.browser_url}", highlight=False)
+
+
+@neo4j_app.command(name="stop")
+def neo4j_stop(data: DataOption = None) -> None:
+    """Stop the local Neo4j."""
+    from loaders.neo4j_server import stop_server
+
+    console.print("stopped" if stop_server(data) else "not running")
+
+
+@neo4j_app.command(name="status")
+def neo4j_status(data: DataOption = None, as_json: JsonOption = False) -> None:
+    """Is the local Neo4j running, and where."""
+    from loaders.neo4j_server import server_status
+
+    info = server_status(data)
+    if as_json:
+        print_json({k: str(v) if isinstance(v, Path) else v
+                    for k, v in (info.to_dict() if info else {"running": False}).items() if k != "password"})
+        return
+    if info is None:
+        console.print("not running")
+        raise typer.Exit(1)
+    console.print(f"running: {info.uri} (pid {info.pid}, responding {info.responding}, data {info.data_dir})"
+                  + (f", Browser {info.browser_url}" if info.browser_url else ""), highlight=False)
 
 
 if __name__ == "__main__":

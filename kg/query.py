@@ -82,7 +82,7 @@ def papers_using(graph: nx.MultiDiGraph, name: str, entity_type: str | None = No
             rows.append({"paper_id": data["paper_id"], "title": data["title"], "year": data.get("year"),
                          "role": edge["role"], "entity": entity_data["name"], "type": entity_data["type"],
                          "evidence": edge["sentence"], "rule": edge["rule"], "confidence": edge["confidence"]})
-    return sorted(rows, key=lambda r: (ROLE_ORDER[r["role"]], r["title"], r["entity"]))
+    return sorted(rows, key=lambda r: (ROLE_ORDER[r["role"]], r["title"], r["entity"], r["paper_id"]))
 
 
 def paper_entities(graph: nx.MultiDiGraph, paper: str) -> list[dict]:
@@ -187,3 +187,41 @@ def graph_stats(graph: nx.MultiDiGraph) -> dict:
     edges = Counter(k for _, _, k in graph.edges(keys=True))
     return {"papers": nodes[PAPER], "entities": nodes[ENTITY], "entities_by_type": dict(sorted(types.items())),
             "edges_by_type": dict(sorted(edges.items()))}
+
+
+class GraphQueries:
+    """The questions above bound to one NetworkX graph: the same interface as loaders.neo4j.Neo4jQueries,
+    so the CLI (and the tests) can ask either backend."""
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.graph = graph
+
+    def __enter__(self) -> "GraphQueries":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    def papers_using(self, name: str, entity_type: str | None = None) -> list[dict]:
+        return papers_using(self.graph, name, entity_type)
+
+    def paper_entities(self, paper: str) -> list[dict]:
+        return paper_entities(self.graph, paper)
+
+    def top_entities(self, entity_type: str | None = None, limit: int = 20) -> list[dict]:
+        return top_entities(self.graph, entity_type, limit)
+
+    def related_papers(self, paper: str, limit: int = 10) -> list[dict]:
+        return related_papers(self.graph, paper, limit)
+
+    def cooccurring_entities(self, name: str, limit: int = 20) -> list[dict]:
+        return cooccurring_entities(self.graph, name, limit)
+
+    def papers_building_on(self, paper: str) -> list[dict]:
+        return papers_building_on(self.graph, paper)
+
+    def shortest_connection(self, source: str, target: str, limit: int = 10) -> list[dict]:
+        return shortest_connection(self.graph, source, target, limit)
+
+    def graph_stats(self) -> dict:
+        return graph_stats(self.graph)
