@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Iterable
 from itertools import islice
 
 import networkx as nx
@@ -35,17 +36,27 @@ def find_entities(graph: nx.MultiDiGraph, name: str) -> list[str]:
     return sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == ENTITY and key in d.get("keys", ()))
 
 
-def closest_names(graph: nx.MultiDiGraph, name: str, limit: int = 5) -> list[str]:
-    """Entity names (and aliases) most similar to `name`, for 'did you mean' messages."""
+def closest_surfaces(query: str, names_and_aliases: Iterable[tuple[str, Iterable[str]]], limit: int = 5) -> list[str]:
+    """Names whose name or alias is most like `query` (close spelling first, then containing its key)."""
     surfaces: dict[str, str] = {}
-    for _, data in graph.nodes(data=True):
-        if data.get("kind") == ENTITY:
-            for surface in (data["name"], *data.get("aliases", ())):
-                surfaces.setdefault(surface.casefold(), data["name"])
-    matches = difflib.get_close_matches(name.casefold(), list(surfaces), n=limit * 3, cutoff=0.6)
-    key = name_key(name)
+    for name, aliases in names_and_aliases:
+        for surface in (name, *aliases):
+            surfaces.setdefault(surface.casefold(), name)
+    matches = difflib.get_close_matches(query.casefold(), list(surfaces), n=limit * 3, cutoff=0.6)
+    key = name_key(query)
     contains = [s for s in surfaces if key and len(key) >= 3 and key in name_key(s)]
     return list(dict.fromkeys(surfaces[m] for m in [*matches, *sorted(contains, key=len)]))[:limit]
+
+
+def closest_titles(query: str, titles: Iterable[str]) -> list[str]:
+    """Paper titles most like `query`, for 'did you mean' messages."""
+    return difflib.get_close_matches(query, list(dict.fromkeys(titles)), n=3, cutoff=0.5)
+
+
+def closest_names(graph: nx.MultiDiGraph, name: str, limit: int = 5) -> list[str]:
+    """Entity names (and aliases) most similar to `name`, for 'did you mean' messages."""
+    entities = ((d["name"], d.get("aliases", ())) for _, d in graph.nodes(data=True) if d.get("kind") == ENTITY)
+    return closest_surfaces(name, entities, limit)
 
 
 def find_paper(graph: nx.MultiDiGraph, paper: str) -> str:
@@ -54,9 +65,8 @@ def find_paper(graph: nx.MultiDiGraph, paper: str) -> str:
     for node, data in graph.nodes(data=True):
         if data.get("kind") == PAPER and (data.get("paper_id") == paper or data.get("title_key") == key):
             return node
-    titles = {d["title"]: n for n, d in graph.nodes(data=True) if d.get("kind") == PAPER}
-    close = difflib.get_close_matches(paper, list(titles), n=3, cutoff=0.5)
-    raise NotFound("paper", paper, close)
+    titles = (d["title"] for _, d in graph.nodes(data=True) if d.get("kind") == PAPER)
+    raise NotFound("paper", paper, closest_titles(paper, titles))
 
 
 def _role_edges_into(graph: nx.MultiDiGraph, entity: str):
