@@ -6,8 +6,12 @@
 
 Every replica is an independent copy of the seed graph: node ids (papers and entities) and paper ids
 get a `#r<k>` suffix, edges (SHARES_ENTITIES included) are copied within the replica. Each size is
-loaded into a wiped database; reported: nodes/s, relationships/s, the Python process's peak RSS
-during the load (and the traced Python allocations with --tracemalloc) and the server's RSS.
+loaded into a wiped database; reported: nodes/s and relationships/s over the whole load, the same
+for the node phase and the relationship phase alone, the Python process's peak RSS during the load
+(and the traced Python allocations with --tracemalloc) and the server's RSS. A fresh JVM runs
+Neo4j's Cypher and storage code interpreted until the JIT has compiled it, so the first load after a
+start is slower: `--warmup` loads (default 1, of the smallest size) run first and are printed as
+"cold" rows.
 WARNING: with NEO4J_URI this deletes every :Paper and :Entity node of that database.
 """
 
@@ -101,9 +105,10 @@ def main() -> int:
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds")
     parser.add_argument("--papers", type=int, action="append", help="target paper counts (default 10000 100000)")
     parser.add_argument("--batch-size", type=int, action="append", help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})")
-    parser.add_argument("--heap", default="1g", help="server heap when the bench starts its own server")
+    parser.add_argument("--heap", default="2g", help="server heap when the bench starts its own server")
     parser.add_argument("--pagecache", default="512m", help="server page cache when the bench starts its own server")
     parser.add_argument("--server-pid", type=int, help="pid of the NEO4J_URI server, to report its RSS")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed-for-the-record loads of the smallest size first")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
     args = parser.parse_args()
     sizes = args.papers or [10_000, 100_000]
@@ -128,29 +133,36 @@ def main() -> int:
         seed = seed_graph(args.seeds)
         print(f"seed graph: {seed.number_of_nodes():,} nodes, {seed.number_of_edges():,} relationships "
               f"(built in {time.perf_counter() - started:.1f}s)", flush=True)
-        print(f"{'papers':>8} {'batch':>6} {'nodes':>9} {'rels':>9} {'seconds':>8} {'nodes/s':>9} {'rels/s':>9} "
-              f"{'rows/s':>9} {'py peak MiB':>11} {'server peak MiB':>15}", flush=True)
-        for papers in sizes:
-            graph = replicate(seed, papers)
+        print(f"{'run':>5} {'papers':>8} {'batch':>6} {'nodes':>9} {'rels':>9} {'seconds':>8} {'nodes/s':>9} "
+              f"{'rels/s':>9} {'node phase/s':>12} {'rel phase/s':>11} {'py peak MiB':>11} {'server peak MiB':>15}",
+              flush=True)
+        runs = [(min(sizes), batch_sizes[0], "cold")] * args.warmup + \
+            [(papers, batch_size, "warm") for papers in sizes for batch_size in batch_sizes]
+        graphs: dict[int, nx.MultiDiGraph] = {}
+        for papers, batch_size, label in runs:
+            if papers not in graphs:
+                graphs.clear()
+                graphs[papers] = replicate(seed, papers)
+            graph = graphs[papers]
             n_papers = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "Paper")
-            for batch_size in batch_sizes:
-                load_graph(nx.MultiDiGraph(), uri, user, password, wipe=True)  # wipe outside the timing
-                if args.tracemalloc:
-                    tracemalloc.start()
-                sampler = PeakSampler(server_pid)
-                sampler.start()
-                summary = load_graph(graph, uri, user, password, batch_size=batch_size)
-                sampler.stop()
-                traced = ""
-                if args.tracemalloc:
-                    traced = f"  (traced Python peak {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MiB)"
-                    tracemalloc.stop()
-                server_mem = f"{sampler.peak_server / 1024:.0f}" if server_pid else "n/a"
-                print(f"{n_papers:>8,} {batch_size:>6,} {summary.nodes:>9,} {summary.relationships:>9,} "
-                      f"{summary.seconds:>8.1f} {summary.nodes / summary.seconds:>9,.0f} "
-                      f"{summary.relationships / summary.seconds:>9,.0f} {summary.rows_per_second:>9,.0f} "
-                      f"{sampler.peak_self / 1024:>11.0f} {server_mem:>15}{traced}", flush=True)
-            del graph
+            load_graph(nx.MultiDiGraph(), uri, user, password, wipe=True)  # wipe outside the timing
+            if args.tracemalloc:
+                tracemalloc.start()
+            sampler = PeakSampler(server_pid)
+            sampler.start()
+            summary = load_graph(graph, uri, user, password, batch_size=batch_size)
+            sampler.stop()
+            traced = ""
+            if args.tracemalloc:
+                traced = f"  (traced Python peak {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MiB)"
+                tracemalloc.stop()
+            server_mem = f"{sampler.peak_server / 1024:.0f}" if server_pid else "n/a"
+            print(f"{label:>5} {n_papers:>8,} {batch_size:>6,} {summary.nodes:>9,} {summary.relationships:>9,} "
+                  f"{summary.seconds:>8.1f} {summary.nodes_per_second:>9,.0f} "
+                  f"{summary.relationships_per_second:>9,.0f} "
+                  f"{summary.nodes / summary.node_seconds:>12,.0f} "
+                  f"{summary.relationships / summary.relationship_seconds:>11,.0f} "
+                  f"{sampler.peak_self / 1024:>11.0f} {server_mem:>15}{traced}", flush=True)
         if server_pid:
             print(f"server peak RSS over the whole run (VmHWM): {rss_kib(server_pid, 'VmHWM') / 1024:.0f} MiB")
     finally:

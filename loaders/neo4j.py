@@ -167,9 +167,15 @@ def _first_line(value: object) -> str:
 # --------------------------------------------------------------------------- rows
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def _value(value: Any) -> Any:
     """A NetworkX attribute as a Neo4j property value (None means: omit)."""
-    if value is None or type(value) in _SCALARS:
+    kind = type(value)
+    if value is None or kind in _SCALARS:
+        return value
+    if kind is list and all(type(v) is str for v in value):  # the common case: names, aliases, sources
         return value
     if isinstance(value, (str, bool, int, float)):  # subclasses (numpy scalars are not: see below)
         return value
@@ -223,7 +229,6 @@ def _rel_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[tuple
     return dict(sorted(groups.items()))
 
 
-_SCALARS = (str, int, float, bool)
 
 
 def _cypher_name(name: str) -> str:
