@@ -106,3 +106,12 @@ def test_corpus_propagation_finds_a_name_defined_elsewhere() -> None:
     used = {e.id: e for e in corpus[1].entities}
     assert used["entity:gatedtokenrouting"].role == "uses"
     assert used["entity:gatedtokenrouting"].mentions[0].rule == "corpus"
+
+
+def test_lower_case_architecture_descriptors_are_not_uses() -> None:
+    found = entities("Routing prompts", "Any transformer-based LLM works, as do RNN based ones; we fine-tune "
+                                        "a BERT-based retriever and a Transformer-based reader.")
+    assert found.get("Transformer") == ("method", "uses")  # the capitalised 'Transformer-based' names it
+    assert found["BERT"][0] == "model"
+    only_generic = entities("Routing prompts", "Any transformer-based LLM can be routed this way.")
+    assert "Transformer" not in only_generic

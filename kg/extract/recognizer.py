@@ -72,6 +72,12 @@ class Recognition:
     local_entries: dict[str, LexiconEntry]
 
 
+def is_architecture_descriptor(surface: str, entity_type: str, following: str) -> bool:
+    """'transformer-based': a method written in lower case only to describe a class of systems, not
+    used or proposed as such ('BERT-based' and 'Transformer-based' still name what is used)."""
+    return entity_type == "method" and surface.islower() and following.lower() in ("-based", " based")
+
+
 def phrase_type(phrase: str, fallback: str = "method") -> str:
     """Type of a multi-word concept from its head noun: '... Recognition' -> task, '... Benchmark'."""
     words = phrase.replace("-", " ").split()
@@ -209,6 +215,9 @@ class EntityRecognizer:
             if found is not None:
                 candidate, width = found
                 nxt = words[i + width] if i + width < len(words) else None
+                if nxt is not None and is_architecture_descriptor(candidate.text, candidate.type, text[candidate.end:nxt.end()]):
+                    i += width + 1
+                    continue
                 if (candidate.type == "model" and nxt is not None and _SPACED_SIZE.match(nxt.group())
                         and text[candidate.end:nxt.start()] in (" ", "-")):
                     family = self._lookup(candidate.text, local)[0]
@@ -267,6 +276,8 @@ class EntityRecognizer:
             if surface and surface != token:
                 found = self._lookup(surface, local)
                 if found is not None:
+                    if is_architecture_descriptor(surface, found[0].type, token[len(surface):]):
+                        return []
                     return [self._candidate(start, start + len(surface), surface, *found)]
         variant = split_variant(core)
         if variant is not None:
