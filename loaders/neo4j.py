@@ -515,29 +515,29 @@ class Neo4jQueries:
                         "WHERE p.paper_id = $paper OR p.title_key = key RETURN p.id AS id LIMIT 1", paper=paper)
         return bool(rows)
 
+    def _candidates(self, text: str, count: str, scan: str, index: str, returns: str) -> list[dict]:
+        """Rows to pick "did you mean" suggestions from: every row (`scan`) while `count` is at most
+        SUGGEST_SCAN_LIMIT, else the nodes the full-text `index` finds for the words of `text`."""
+        if (self.run(count)[0]["n"] or 0) <= SUGGEST_SCAN_LIMIT:
+            return self.run(scan)
+        query = _fuzzy(text)
+        if not query:
+            return []
+        return self.run(f"CALL db.index.fulltext.queryNodes('{index}', $q) YIELD node RETURN {returns} LIMIT 200",
+                        q=query)
+
     def closest_names(self, name: str, limit: int = 5) -> list[str]:
-        """Like kg.query.closest_names; past SUGGEST_SCAN_LIMIT surfaces, candidates come from the
-        full-text index instead of a scan of every name and alias."""
-        [count] = self.run("MATCH (e:Entity) RETURN sum(1 + size(e.aliases)) AS n")
-        if (count["n"] or 0) <= SUGGEST_SCAN_LIMIT:
-            rows = self.run("MATCH (e:Entity) RETURN e.name AS name, e.aliases AS aliases ORDER BY e.id")
-        elif query := _fuzzy(name):
-            rows = self.run(f"CALL db.index.fulltext.queryNodes('{ENTITY_FULLTEXT_INDEX}', $q) YIELD node "
-                            "RETURN node.name AS name, node.aliases AS aliases LIMIT 200", q=query)
-        else:
-            rows = []
+        """Like kg.query.closest_names (from the full-text index on a large graph)."""
+        rows = self._candidates(name, "MATCH (e:Entity) RETURN sum(1 + size(e.aliases)) AS n",
+                                "MATCH (e:Entity) RETURN e.name AS name, e.aliases AS aliases ORDER BY e.id",
+                                ENTITY_FULLTEXT_INDEX, "node.name AS name, node.aliases AS aliases")
         return closest_surfaces(name, ((row["name"], row["aliases"] or ()) for row in rows), limit)
 
     def closest_paper_titles(self, paper: str) -> list[str]:
-        """Like the suggestions of kg.query.find_paper."""
-        [count] = self.run("MATCH (p:Paper) RETURN count(p) AS n")
-        if count["n"] <= SUGGEST_SCAN_LIMIT:
-            rows = self.run("MATCH (p:Paper) RETURN p.title AS title ORDER BY p.id")
-        elif query := _fuzzy(paper):
-            rows = self.run(f"CALL db.index.fulltext.queryNodes('{PAPER_FULLTEXT_INDEX}', $q) YIELD node "
-                            "RETURN node.title AS title LIMIT 200", q=query)
-        else:
-            rows = []
+        """Like the suggestions of kg.query.find_paper (from the full-text index on a large graph)."""
+        rows = self._candidates(paper, "MATCH (p:Paper) RETURN count(p) AS n",
+                                "MATCH (p:Paper) RETURN p.title AS title ORDER BY p.id",
+                                PAPER_FULLTEXT_INDEX, "node.title AS title")
         return closest_titles(paper, (row["title"] for row in rows))
 
     def _entity_not_found(self, name: str) -> NotFound:
@@ -548,38 +548,37 @@ class Neo4jQueries:
 
     # ---- the questions (kg.query signatures)
 
-    def papers_using(self, name: str, entity_type: str | None = None) -> list[dict]:
-        rows = self._named("papers_using", name=name, type=entity_type or None)
-        if not rows and not self._entity_exists(name, entity_type or None):
+    def _about_entity(self, query_name: str, name: str, entity_type: str | None = None, **params: Any) -> list[dict]:
+        """Rows of a question about one entity; NotFound when no rows because no entity has that name."""
+        rows = self._named(query_name, name=name, **params)
+        if not rows and not self._entity_exists(name, entity_type):
             raise self._entity_not_found(name)
         return rows
 
-    def paper_entities(self, paper: str) -> list[dict]:
-        rows = self._named("paper_entities", paper=paper)
+    def _about_paper(self, query_name: str, paper: str, **params: Any) -> list[dict]:
+        """Rows of a question about one paper; NotFound when no rows because no paper has that id or title."""
+        rows = self._named(query_name, paper=paper, **params)
         if not rows and not self._paper_exists(paper):
             raise self._paper_not_found(paper)
         return rows
+
+    def papers_using(self, name: str, entity_type: str | None = None) -> list[dict]:
+        return self._about_entity("papers_using", name, entity_type or None, type=entity_type or None)
+
+    def paper_entities(self, paper: str) -> list[dict]:
+        return self._about_paper("paper_entities", paper)
 
     def top_entities(self, entity_type: str | None = None, limit: int = 20) -> list[dict]:
         return self._named("top_entities", type=entity_type or None, limit=max(0, int(limit)))
 
     def related_papers(self, paper: str, limit: int = 10) -> list[dict]:
-        rows = self._named("related_papers", paper=paper, limit=max(0, int(limit)))
-        if not rows and not self._paper_exists(paper):
-            raise self._paper_not_found(paper)
-        return rows
+        return self._about_paper("related_papers", paper, limit=max(0, int(limit)))
 
     def cooccurring_entities(self, name: str, limit: int = 20) -> list[dict]:
-        rows = self._named("cooccurring_entities", name=name, limit=max(0, int(limit)))
-        if not rows and not self._entity_exists(name):
-            raise self._entity_not_found(name)
-        return rows
+        return self._about_entity("cooccurring_entities", name, limit=max(0, int(limit)))
 
     def papers_building_on(self, paper: str) -> list[dict]:
-        rows = self._named("papers_building_on", paper=paper)
-        if not rows and not self._paper_exists(paper):
-            raise self._paper_not_found(paper)
-        return rows
+        return self._about_paper("papers_building_on", paper)
 
     def shortest_connection(self, source: str, target: str, limit: int = 10) -> list[dict]:
         rows = self._named("shortest_connection", source=source, target=target, limit=max(0, int(limit)))

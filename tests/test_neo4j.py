@@ -316,6 +316,21 @@ def test_not_found_suggests_the_same_names(seed, queries):
     assert_same(seed, queries, "paper_entities", title[:-3] + "xyz")
 
 
+def test_suggestions_from_the_fulltext_indexes_on_large_graphs(seed, queries, monkeypatch):
+    import loaders.neo4j
+
+    monkeypatch.setattr(loaders.neo4j, "SUGGEST_SCAN_LIMIT", 0)  # as if the graph were too big to scan
+    entity = next(d for d in top_entities_by_papers(seed, 20) if len(d["name"]) >= 6 and d["name"].isalpha())
+    typo = entity["name"][:-1] + "x"
+    with pytest.raises(nxq.NotFound) as failure:
+        queries.papers_using(typo)
+    assert entity["name"] in failure.value.suggestions
+    title = paper_nodes(seed)[0][1]["title"]
+    with pytest.raises(nxq.NotFound) as failure:
+        queries.paper_entities(title[:-2] + "qq")
+    assert title in failure.value.suggestions
+
+
 # --------------------------------------------------------------------------- hostile data
 
 
