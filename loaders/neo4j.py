@@ -189,10 +189,6 @@ def _value(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _props(data: dict) -> dict:
-    return {k: v for k, v in ((str(k), _value(v)) for k, v in data.items()) if v is not None}
-
-
 def _node_kind(data: dict) -> str:
     kind = data.get("kind")
     if kind not in (PAPER, ENTITY):
