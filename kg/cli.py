@@ -51,6 +51,7 @@ def print_json(data) -> None:
 
 
 def print_rows(rows: list[dict], columns: list[str], title: str | None = None) -> None:
+    """The rows as a table of the given columns (lists joined by commas)."""
     table = Table(title=title, show_lines=False, highlight=False)
     for column in columns:
         table.add_column(column, overflow="fold")
@@ -58,6 +59,14 @@ def print_rows(rows: list[dict], columns: list[str], title: str | None = None) -
         table.add_row(*(", ".join(v) if isinstance(v := row[c], list) else "" if v is None else str(v)
                         for c in columns))
     console.print(table)
+
+
+def show_rows(rows: list[dict], as_json: bool, columns: list[str], title: str | None = None) -> None:
+    """The rows as JSON for scripts (every field), else as a table."""
+    if as_json:
+        print_json(rows)
+    else:
+        print_rows(rows, columns, title)
 
 
 Neo4jFlag = Annotated[bool, typer.Option("--neo4j", help="Ask a Neo4j server (queries/*.cypher) instead of the files.")]
@@ -220,10 +229,7 @@ def papers_using(name: Annotated[str, typer.Argument(help="Entity name or alias,
 
         selection = run_query(select_subgraph, load_graph(graph_path), focus=name, depth=1, max_nodes=max_nodes)
         write_page(selection, html_out, f"papers using {name}")
-    if as_json:
-        print_json(rows)
-        return
-    print_rows(rows, ["title", "role", "entity", "evidence"], title=f"papers using {name} ({len(rows)})")
+    show_rows(rows, as_json, ["title", "role", "entity", "evidence"], title=f"papers using {name} ({len(rows)})")
 
 
 def write_page(selection, output: Path, title: str) -> None:
@@ -267,10 +273,7 @@ def entities(entity_type: TypeOption = None, top: Annotated[int, typer.Option("-
     """The most linked entities, optionally of one type."""
     check_type(entity_type)
     rows = ask(backend(graph_path, neo4j, uri, user, password, database), "top_entities", entity_type, top)
-    if as_json:
-        print_json(rows)
-        return
-    print_rows(rows, ["entity", "type", "paper_count", "aliases"])
+    show_rows(rows, as_json, ["entity", "type", "paper_count", "aliases"])
 
 
 @app.command()
@@ -280,11 +283,8 @@ def paper(paper_ref: Annotated[str, typer.Argument(metavar="PAPER", help="Paper 
           password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """What a paper proposes, uses and mentions."""
     rows = ask(backend(graph_path, neo4j, uri, user, password, database), "paper_entities", paper_ref)
-    if as_json:
-        print_json(rows)
-        return
     title = rows[0]["title"] if rows else paper_ref
-    print_rows(rows, ["role", "entity", "type", "evidence"], title=title)
+    show_rows(rows, as_json, ["role", "entity", "type", "evidence"], title=title)
 
 
 @app.command()
@@ -295,10 +295,7 @@ def related(paper_ref: Annotated[str, typer.Argument(metavar="PAPER", help="Pape
             password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """Papers sharing the most entities with a paper, rare entities weighing more (IDF)."""
     rows = ask(backend(graph_path, neo4j, uri, user, password, database), "related_papers", paper_ref, top)
-    if as_json:
-        print_json(rows)
-        return
-    print_rows(rows, ["title", "weight", "shared"])
+    show_rows(rows, as_json, ["title", "weight", "shared"])
 
 
 @app.command()
@@ -324,10 +321,7 @@ def cooccurring(name: Annotated[str, typer.Argument(help="Entity name or alias."
                 password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """Entities that appear in the same papers as X."""
     rows = ask(backend(graph_path, neo4j, uri, user, password, database), "cooccurring_entities", name, top)
-    if as_json:
-        print_json(rows)
-        return
-    print_rows(rows, ["entity", "type", "papers"], title=f"entities co-occurring with {name}")
+    show_rows(rows, as_json, ["entity", "type", "papers"], title=f"entities co-occurring with {name}")
 
 
 @app.command(name="building-on")
@@ -337,10 +331,7 @@ def building_on(paper_ref: Annotated[str, typer.Argument(metavar="PAPER", help="
                 password: PasswordOption = None, database: DatabaseOption = "neo4j") -> None:
     """Papers that use what a paper proposes."""
     rows = ask(backend(graph_path, neo4j, uri, user, password, database), "papers_building_on", paper_ref)
-    if as_json:
-        print_json(rows)
-        return
-    print_rows(rows, ["title", "via"], title="papers building on it")
+    show_rows(rows, as_json, ["title", "via"], title="papers building on it")
 
 
 @app.command()

@@ -47,6 +47,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 try:
@@ -72,6 +73,14 @@ def pkg_dir(mod: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(list(spec.submodule_search_locations)[0])
+
+
+def installed(mod: str) -> Path | None:
+    """The package's directory, or None after saying on stderr that its harvester is skipped."""
+    d = pkg_dir(mod)
+    if d is None:
+        print(f"{mod} not installed; skipped", file=sys.stderr)
+    return d
 
 
 def ver(dist: str) -> str:
@@ -255,9 +264,8 @@ TF_ALIAS = {"Nyströmformer": ["Nystromformer"], "wav2vec 2.0": ["Wav2Vec2", "wa
 
 
 def harvest_transformers(st: Store):
-    d = pkg_dir("transformers")
-    if not d:
-        print("transformers not installed; skipped", file=sys.stderr)
+    d = installed("transformers")
+    if d is None:
         return
     src = f"transformers=={ver('transformers')} MODEL_NAMES_MAPPING"
     tree = ast.parse((d / "models/auto/configuration_auto.py").read_text())
@@ -343,46 +351,33 @@ def _clean_doc_name(line: str) -> tuple[str | None, list[str]]:
     return (line or None), [a for a in aliases if 0 < len(a) < 60]
 
 
+_TIMM_SIZES = {"tiny": "T", "small": "S", "base": "B", "large": "L", "huge": "H", "giant": "g"}
+# (timm registered name pattern, the variant name papers use from its groups, the family name)
+_TIMM_VARIANTS: tuple[tuple[str, Callable[[re.Match], str], str], ...] = (
+    (r"resnet(18|26|34|50|101|152|200)", lambda m: f"ResNet-{m[1]}", "ResNet"),
+    (r"resnext(50|101)_(\d+x\d+d)", lambda m: f"ResNeXt-{m[1]}", "ResNeXt"),
+    (r"wide_resnet(50|101)_2", lambda m: f"WRN-{m[1]}-2", "Wide ResNet"),
+    (r"vgg(11|13|16|19)", lambda m: f"VGG-{m[1]}", "VGG"),
+    (r"densenet(121|161|169|201)", lambda m: f"DenseNet-{m[1]}", "DenseNet"),
+    (r"efficientnet_(b[0-8]|l2)", lambda m: f"EfficientNet-{m[1].upper()}", "EfficientNet"),
+    (r"vit_(tiny|small|base|large|huge|giant)_patch(\d+)_\w+", lambda m: f"ViT-{_TIMM_SIZES[m[1]]}/{m[2]}", "ViT"),
+    (r"convnext_(tiny|small|base|large)", lambda m: f"ConvNeXt-{_TIMM_SIZES[m[1]]}", "ConvNeXt"),
+    (r"swin_(tiny|small|base|large)_patch4_window7_224", lambda m: f"Swin-{_TIMM_SIZES[m[1]]}", "Swin Transformer"),
+    (r"deit_(tiny|small|base)_patch16_224", lambda m: f"DeiT-{_TIMM_SIZES[m[1]]}", "DeiT"),
+)
+
+
 def _timm_variant(fn: str) -> tuple[str, str] | None:
     """Map a timm registered model name to the (variant, family) names papers use."""
-    sizes = {"tiny": "T", "small": "S", "base": "B", "large": "L", "huge": "H", "giant": "g"}
-    m = re.fullmatch(r"resnet(18|26|34|50|101|152|200)", fn)
-    if m:
-        return f"ResNet-{m.group(1)}", "ResNet"
-    m = re.fullmatch(r"resnext(50|101)_(\d+x\d+d)", fn)
-    if m:
-        return f"ResNeXt-{m.group(1)}", "ResNeXt"
-    m = re.fullmatch(r"wide_resnet(50|101)_2", fn)
-    if m:
-        return f"WRN-{m.group(1)}-2", "Wide ResNet"
-    m = re.fullmatch(r"vgg(11|13|16|19)", fn)
-    if m:
-        return f"VGG-{m.group(1)}", "VGG"
-    m = re.fullmatch(r"densenet(121|161|169|201)", fn)
-    if m:
-        return f"DenseNet-{m.group(1)}", "DenseNet"
-    m = re.fullmatch(r"efficientnet_(b[0-8]|l2)", fn)
-    if m:
-        return f"EfficientNet-{m.group(1).upper()}", "EfficientNet"
-    m = re.fullmatch(r"vit_(tiny|small|base|large|huge|giant)_patch(\d+)_\w+", fn)
-    if m:
-        return f"ViT-{sizes[m.group(1)]}/{m.group(2)}", "ViT"
-    m = re.fullmatch(r"convnext_(tiny|small|base|large)", fn)
-    if m:
-        return f"ConvNeXt-{sizes[m.group(1)]}", "ConvNeXt"
-    m = re.fullmatch(r"swin_(tiny|small|base|large)_patch4_window7_224", fn)
-    if m:
-        return f"Swin-{sizes[m.group(1)]}", "Swin Transformer"
-    m = re.fullmatch(r"deit_(tiny|small|base)_patch16_224", fn)
-    if m:
-        return f"DeiT-{sizes[m.group(1)]}", "DeiT"
+    for pattern, variant, family in _TIMM_VARIANTS:
+        if m := re.fullmatch(pattern, fn):
+            return variant(m), family
     return None
 
 
 def harvest_timm(st: Store):
-    d = pkg_dir("timm")
-    if not d:
-        print("timm not installed; skipped", file=sys.stderr)
+    d = installed("timm")
+    if d is None:
         return
     src = f"timm=={ver('timm')}"
     variants_seen = {}
@@ -445,9 +440,8 @@ def _clean_header(h: str) -> tuple[str | None, list[str]]:
 
 
 def harvest_lm_eval(st: Store):
-    d = pkg_dir("lm_eval")
-    if not d:
-        print("lm_eval not installed; skipped", file=sys.stderr)
+    d = installed("lm_eval")
+    if d is None:
         return
     src = f"lm-eval=={ver('lm_eval')} tasks README"
     tasks = d / "tasks"
@@ -491,9 +485,8 @@ def _kwargs(call: ast.Call) -> dict:
 
 
 def harvest_mteb(st: Store, phase: str):
-    d = pkg_dir("mteb")
-    if not d:
-        print("mteb not installed; skipped", file=sys.stderr)
+    d = installed("mteb")
+    if d is None:
         return
     v = ver("mteb")
     if phase == "benchmarks":
@@ -614,9 +607,8 @@ TV_SKIP = {"LSUNClass", "ImageFolder", "DatasetFolder", "FakeData", "VisionDatas
 
 
 def harvest_torchvision(st: Store):
-    d = pkg_dir("torchvision")
-    if not d:
-        print("torchvision not installed; skipped", file=sys.stderr)
+    d = installed("torchvision")
+    if d is None:
         return
     src = f"torchvision=={ver('torchvision')} torchvision.datasets.__all__"
     ddir = d / "datasets"
@@ -679,9 +671,8 @@ def _prose(py: Path) -> str:
 
 
 def harvest_tfds(st: Store, phase: str):
-    d = pkg_dir("tensorflow_datasets")
-    if not d:
-        print("tensorflow_datasets not installed; skipped", file=sys.stderr)
+    d = installed("tensorflow_datasets")
+    if d is None:
         return
     v = ver("tensorflow-datasets")
     if phase == "tasks":
