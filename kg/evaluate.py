@@ -135,16 +135,17 @@ def _pred_keys(entity) -> set[str]:
 
 
 def _match(gold: list[GoldEntity], pred: list, typed: bool) -> dict[int, int]:
-    """Maximum one-to-one matching: gold index -> predicted index."""
+    """Maximum one-to-one matching: gold index -> predicted index. Among matchings of equal size, the
+    one pairing most predicted names with gold names wins, so ties resolve the same way every run."""
     graph = nx.Graph()
-    graph.add_nodes_from(("g", i) for i in range(len(gold)))
-    graph.add_nodes_from(("p", j) for j in range(len(pred)))
     for i, g in enumerate(gold):
         for j, p in enumerate(pred):
             if g.keys & _pred_keys(p) and (not typed or g.type == p.type):
-                graph.add_edge(("g", i), ("p", j))
-    matching = nx.bipartite.maximum_matching(graph, top_nodes=[("g", i) for i in range(len(gold))])
-    return {node[1]: partner[1] for node, partner in matching.items() if node[0] == "g"}
+                same_name = name_key(p.name) == name_key(g.name)
+                graph.add_edge(("g", i), ("p", j), weight=2 if same_name else 1)
+    matching = nx.max_weight_matching(graph, maxcardinality=True)
+    pairs = (sorted(edge) for edge in matching)  # ("g", i) sorts before ("p", j)
+    return {g_node[1]: p_node[1] for g_node, p_node in pairs}
 
 
 def evaluate(gold_papers: list[GoldPaper], predictions: list[PaperEntities]) -> Report:
