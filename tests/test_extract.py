@@ -115,3 +115,51 @@ def test_lower_case_architecture_descriptors_are_not_uses() -> None:
     assert found["BERT"][0] == "model"
     only_generic = entities("Routing prompts", "Any transformer-based LLM can be routed this way.")
     assert "Transformer" not in only_generic
+
+
+def test_techniques_a_paper_says_it_proposes_are_found_without_a_lexicon() -> None:
+    found = entities("Faster decoding for small devices",
+                     "We introduce anchor pruning and cache merging to cut latency. We also develop a "
+                     "layer-wise draft sampling algorithm that needs no training. We propose a novel framework "
+                     "for routing and a simple yet effective approach to batching.")
+    assert found["anchor pruning"] == ("method", "proposes")
+    assert found["cache merging"] == ("method", "proposes")
+    # The canonical name drops the container word; the mention keeps it as evidence.
+    assert found["layer-wise draft sampling"] == ("method", "proposes")
+    assert not any("framework" in name or "approach" in name for name in found)
+
+
+def test_a_title_presenting_a_capitalised_technique_names_it() -> None:
+    assert entities("A Hyperbolic Routing Framework for Sparse Experts", "Routing matters.")[
+        "Hyperbolic Routing Framework"] == ("method", "proposes")
+    assert entities("An Empirical Comparison of Tokenizers for Code", "Tokenizers matter.") == {}
+
+
+def test_new_names_typed_by_the_description_set_beside_them() -> None:
+    found = entities("Open models for many languages",
+                     "We release ZorBlax, an open-weight vision-language model that reads charts, and "
+                     "QuillSet, a multilingual instruction dataset with 2M examples. "
+                     "We train both with HexaFlow, a scheduling framework for clusters.")
+    assert found["ZorBlax"][0] == "model"
+    assert found["QuillSet"][0] == "dataset"
+    assert found["HexaFlow"][0] == "method"
+
+
+def test_context_typing_does_not_reach_across_sentences_or_into_definitions() -> None:
+    found = entities("Vortex: Steering Decoding toward Facts",
+                     "Language models hallucinate. Temporal knowledge grounding (TKG) is hard, and every TKG "
+                     "model we tried fails. Causal Token Models (CTMs) are one answer.")
+    assert found["Vortex"][0] == "method"  # not a model because the abstract starts with "Language models"
+    assert found["Temporal knowledge grounding"][0] != "model"  # "a TKG model" is a model for the concept
+
+
+def test_english_word_endings_of_camel_case_names_are_not_known_models() -> None:
+    # ALIGN is a known model; "DeepAlign" ends in the English word, not that name.
+    assert entities("DeepAlign: preference steering at inference", "We study DeepAlign.")["DeepAlign"][0] == "method"
+
+
+def test_capitalised_generic_classes_defined_as_acronyms_are_not_entities() -> None:
+    found = entities("Explaining generators", "Feature attribution methods (FAs), such as gradients, explain "
+                                             "predictions. We compare FAs on GPT-2.")
+    assert "FAs" not in str(found) and "Feature attribution methods" not in found
+    assert found["GPT-2"][0] == "model"

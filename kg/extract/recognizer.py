@@ -12,6 +12,7 @@ from kg.extract.acronyms import find_acronyms
 from kg.extract.lexicon import Lexicon, LexiconEntry
 from kg.extract.shapes import (
     WORD,
+    edge_type,
     head_type,
     is_plural_acronym,
     shape_type,
@@ -20,7 +21,13 @@ from kg.extract.shapes import (
     split_variant,
     strip_compound_suffix,
 )
-from kg.extract.vocabulary import TITLE_OPENERS, CONCEPT_HEADS, METHOD_HEAD_WORDS, NON_CONCEPT_WORDS, TASK_HEAD_WORDS
+from kg.extract.vocabulary import (
+    CONCEPT_HEADS,
+    METHOD_HEAD_WORDS,
+    NON_CONCEPT_WORDS,
+    TASK_HEAD_WORDS,
+    TITLE_OPENERS,
+)
 from kg.keys import name_key
 
 _TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
@@ -31,17 +38,38 @@ _FIRST_PHRASE = re.compile(r"\s+(?:for|with|via|in|of|to|on|using|from|by|throug
                            r"towards?|beyond|without|enables?|improves?|makes?)\s+|[,;:!?]\s*", re.IGNORECASE)
 # Words between a head noun and the name it introduces ("a dataset, called X").
 _INTRODUCER = re.compile(r"(?:[\s,:(]|\b(?:called|named|dubbed|termed|namely|the|our|new|novel)\b)+$", re.IGNORECASE)
+_TITLE_ARTICLE = re.compile(r"(?:^|\s)(?:a|an)\s+(?P<phrase>[A-Z].*)$", re.IGNORECASE)
+# The words right after a name, up to the first punctuation ("X dataset", but not "X: Dynamic Model ...").
+_ADJACENT = re.compile(r"[^,.;:!?()\[\]\"\n]{0,40}")
+# The words before a name back to the start of its clause (not across a sentence end or a bracket).
+_SAME_CLAUSE = re.compile(r"[^.;!?)\]\n]*$")
+# A name listed in brackets after its head noun: "encoder-decoder models (T5, SciFive, and BART)".
+_BRACKETED_LIST = re.compile(r"(?P<head>[^(]*)\((?:[^(),]+,\s*)*(?:and\s+|or\s+)?$")
+# "X, an encoder-free vision-language model that ...": the description set beside a name.
+_APPOSITIVE = re.compile(r"\s*(?:\([^()]{1,80}\)\s*)?,\s+(?:a|an|the|our)\s+(?P<phrase>[^,.;:()]{1,100})", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
+# "we propose X" / "this paper introduces X": the phrase after the verb names the paper's contribution.
+_PROPOSAL = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:\w+ly\s+|also\s+|further\s+|then\s+)?"
+                       r"(?:propose|introduce|present|develop|devise|design)s?\s+(?P<object>[^.;:()!?]+)",
+                       re.IGNORECASE)
+# Where the object's noun phrase ends ("a token chain prompting mechanism | during ...").
+_PHRASE_END = re.compile(r"\s*[,\"“”]|\s+(?:for|with|via|in|of|to|on|using|from|by|through|that|which|where|"
+                         r"who|as|at|based|during|under|over|into|than|is|are|can|enables?|allows?|improves?)\b",
+                         re.IGNORECASE)
+# Head nouns that say only "some kind of method": stripped from a name when a technical word precedes.
+CONTAINER_HEADS = frozenset({"mechanism", "algorithm", "method", "approach", "technique", "strategy",
+                             "scheme", "module", "procedure", "framework", "paradigm", "process"})
 
 # Rules that find proper names (typed by the head nouns around them, "the X benchmark").
-CONTEXT_TYPED_RULES = frozenset({"shape", "title-name"})
+CONTEXT_TYPED_RULES = frozenset({"shape", "title-name", "acronym"})
 CONFIDENCE = {
     "title-name": 0.9,
     "acronym": 0.85,
     "variant": 0.8,
     "shape": 0.5,
     "concept": 0.5,
+    "proposal": 0.6,
 }
 # Up to three lower-case words before a head word ("learned sparse retrieval").
 _CONCEPT = re.compile(r"\b(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*\s){1,3}[a-z]+(?:-[a-z]+)*\b")
@@ -110,6 +138,54 @@ def similar_phrases(a: str, b: str, threshold: float = 0.8) -> bool:
     return difflib.SequenceMatcher(None, norm(a), norm(b)).ratio() >= threshold
 
 
+def _is_concept(name: str) -> bool:
+    """A lower-case phrase (maybe capitalised at a sentence start), not a proper name."""
+    return (name[:1].lower() + name[1:]).islower() and (" " in name or name.islower())
+
+
+def _words_before(text: str, candidate: Candidate) -> list[str]:
+    """The last two words before a name that could announce its type ("the benchmark X", "a language
+    model (X)", "models (A, X, and B)"); none before an acronym in its own definition "Long Form (X)"."""
+    clause = _SAME_CLAUSE.search(text, max(0, candidate.start - 60), candidate.start).group()
+    listed = _BRACKETED_LIST.match(clause)
+    if listed is not None and clause.rstrip().endswith("(") and candidate.rule == "acronym":
+        return []
+    if listed is not None and not clause.rstrip().endswith("("):
+        clause = listed.group("head")
+    return _INTRODUCER.sub("", clause).split()[-2:]
+
+
+def _appositive_head(text: str, end: int) -> list[str]:
+    """The last two words of the noun phrase set beside a name, e.g. ['language', 'model'] or []."""
+    match = _APPOSITIVE.match(text, end)
+    if match is None:
+        return []
+    return _PHRASE_END.split(match.group("phrase"), maxsplit=1)[0].split()[-2:]
+
+
+def _proposal_candidate(text: str, start: int, phrase: str) -> Candidate | None:
+    """The named technique in one proposed noun phrase, or None for a generic one ("a novel method")."""
+    words = phrase.split(" ")
+    while words and (words[0].lower() in NON_CONCEPT_WORDS or words[0].lower() in ("novel", "yet")):
+        start += len(words[0]) + 1
+        words = words[1:]
+    if not 2 <= len(words) <= 5 or any(not WORD.fullmatch(w) for w in words):
+        return None
+    head = words[-1].lower()
+    core = words[:-1] if head in CONTAINER_HEADS else words
+    core_head = core[-1].lower().split("-")[-1]
+    if core_head in ("model", "models") or (core_head not in METHOD_HEAD_WORDS and CONCEPT_HEADS.get(core_head) != "method"):
+        return None  # "a unified language model": a description, not a technique's name
+    if len(core) < 2 or any(w.lower() in NON_CONCEPT_WORDS for w in core) or is_generic(" ".join(core)):
+        return None
+    if core[0].lower().endswith("ing"):
+        return None  # "training sparse autoencoders": a verb phrase
+    surface = " ".join(words)
+    name = " ".join(core)
+    return Candidate(start, start + len(surface), surface, name_key(name), name, "method", "proposal",
+                     CONFIDENCE["proposal"])
+
+
 class EntityRecognizer:
     """Finds typed entity mentions in a text, given the lexicon and names propagated from the corpus."""
 
@@ -125,7 +201,8 @@ class EntityRecognizer:
         blocked = self._acronym_entries(text, local)
         candidates = [c for c in self._without_overlaps(self._scan(text, local)) if c.key not in blocked]
         candidates = self._without_lone_acronyms(candidates)
-        candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0)])
+        candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0),
+                                             *self._proposed_phrases(text)])
         self._type_from_contexts(text, candidates)
         return Recognition(candidates, title_names, local.entries)
 
@@ -139,12 +216,14 @@ class EntityRecognizer:
         return None
 
     def _title_names(self, text: str, title_end: int | None, local: Lexicon) -> set[str]:
-        """'X: subtitle' (or 'X and Y: subtitle') titles name the paper's own contributions."""
+        """'X: subtitle' (or 'X and Y: subtitle') titles name the paper's own contributions; a title
+        without such a name may still present one as 'a Title-Case Technique' ('A Markov Categorical
+        Framework for ...')."""
         if not title_end:
             return set()
         match = _TITLE_NAME.match(text[:title_end])
         if not match:
-            return set()
+            return self._title_article_phrase(text[:title_end], local)
         keys = set()
         for name in (n.strip() for n in _NAME_LIST.split(match.group("name"))):
             words = name.split()
@@ -159,6 +238,27 @@ class EntityRecognizer:
                 local.add(entry)
             keys.add(entry.key)
         return keys
+
+    def _title_article_phrase(self, title: str, local: Lexicon) -> set[str]:
+        """'Creating A Neural Pedagogical Agent by ...': the capitalised phrase after 'a'/'an' names a
+        technique the paper presents, unless it is generic or only a kind of model ('a Unified Language
+        Model')."""
+        match = _TITLE_ARTICLE.search(title)
+        if match is None:
+            return set()
+        words = _FIRST_PHRASE.split(match.group("phrase"), maxsplit=1)[0].split()
+        core = words[:-1] if words and words[-1].lower() in CONTAINER_HEADS else words
+        if (len(core) < 2 or not all(w[0].isupper() for w in words) or is_generic(" ".join(core))
+                or any(w.lower() in NON_CONCEPT_WORDS or w.lower() in TITLE_OPENERS for w in core)):
+            return set()
+        phrase = " ".join(words)
+        if phrase_type(phrase, fallback="") != "method" or self.lexicon.lookup(phrase) is not None:
+            return set()  # a well-known technique ("A Transformer Architecture for ...") is not the paper's
+        found = self._lookup(phrase, local)  # already discovered: the corpus pass
+        entry = found[0] if found else LexiconEntry(name=phrase, type="method", source="title-name",
+                                                    confidence=CONFIDENCE["title-name"])
+        local.add(entry)
+        return {entry.key}
 
     def _acronym_entries(self, text: str, local: Lexicon) -> set[str]:
         """'Long Form (LF)' definitions: both forms become one entity (known or new).
@@ -202,7 +302,7 @@ class EntityRecognizer:
     @staticmethod
     def _is_generic_class(long: str, short: str) -> bool:
         """'feature attribution methods (FAs)': a plural lower-case class of things, not one named thing."""
-        return long.islower() and long.endswith("s") and short.endswith("s")
+        return (long[:1].lower() + long[1:]).islower() and long.endswith("s") and short.endswith("s")
 
     # -- scanning -----------------------------------------------------------------------------------
 
@@ -342,16 +442,33 @@ class EntityRecognizer:
         return [p for p in phrases if recurring[p.key] >= 2 or p.key in in_title]
 
     @staticmethod
+    def _proposed_phrases(text: str) -> list[Candidate]:
+        """Technical noun phrases a paper says it proposes ("we introduce tree pruning and tree fusion",
+        "we develop a next-byte sampling algorithm"): two to five words ending in a method head word."""
+        found = []
+        for match in _PROPOSAL.finditer(text):
+            obj = match.group("object")
+            chunk = _PHRASE_END.split(obj, maxsplit=1)[0]
+            offset = match.start("object")
+            for part in re.finditer(r"[^ ]+(?: (?!and\b|or\b)[^ ]+)*", chunk):
+                candidate = _proposal_candidate(text, offset + part.start(), part.group())
+                if candidate is not None:
+                    found.append(candidate)
+        return found
+
+    @staticmethod
     def _type_from_contexts(text: str, candidates: list[Candidate]) -> None:
-        """Retype a discovered name by the head nouns around all its mentions ("X dataset", "the
-        benchmark X", "a dataset called X")."""
+        """Retype a discovered name by the head nouns around all its mentions: "X dataset", "X, a
+        benchmark for ...", "the benchmark X", "a dataset called X"."""
         votes: dict[str, Counter] = defaultdict(Counter)
         for c in candidates:
             if not c.known and c.rule in CONTEXT_TYPED_RULES:
-                after = WORD.findall(text[c.end:c.end + 40])[:2]
-                before = _INTRODUCER.sub("", text[max(0, c.start - 60):c.start]).split()[-2:]
-                for announced in (head_type(after), head_type(before)):
-                    if announced and announced != "task":
+                after = WORD.findall(_ADJACENT.match(text, c.end).group())[:2]
+                before = _words_before(text, c)
+                for announced in (edge_type(after, at_end=False), edge_type(_appositive_head(text, c.end), at_end=True),
+                                  edge_type(before, at_end=True)):
+                    # A lower-case concept is a technique or task; "a TVG model" is a model for it.
+                    if announced and announced != "task" and not (announced == "model" and _is_concept(c.name)):
                         votes[c.key][announced] += 1
                         break
         for c in candidates:
@@ -388,10 +505,11 @@ class EntityRecognizer:
         return "method"
 
     def _known_suffixes(self, part: str) -> list[str]:
-        """Keys of known models named at the end of a camel-case word ('IndicBERT' -> 'bert')."""
+        """Keys of known models named at the end of a camel-case word ('IndicBERT' -> 'bert'; not the
+        English word ending 'InfAlign')."""
         keys = []
         for cut in range(1, len(part) - 2):
-            if part[cut].isupper() and part[cut - 1] != part[cut - 1].upper():
+            if part[cut].isupper() and part[cut - 1] != part[cut - 1].upper() and is_name_shaped(part[cut:]):
                 key = name_key(part[cut:])
                 if key in self.lexicon and self.lexicon.entries[key].type == "model":
                     keys.append(key)

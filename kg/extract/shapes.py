@@ -76,6 +76,16 @@ def head_type(words: list[str]) -> str | None:
     return None
 
 
+def edge_type(words: list[str], at_end: bool) -> str | None:
+    """The type announced by a head noun right at one edge of some words: the first words after a
+    name ("X language model") or the last before it ("the benchmark X")."""
+    lowered = [w.lower() for w in (words[-2:] if at_end else words[:2])]
+    for phrase in (" ".join(lowered), lowered[-1] if at_end else lowered[0]) if lowered else ():
+        if phrase in TYPE_HEADS:
+            return TYPE_HEADS[phrase]
+    return None
+
+
 _SHAPE_TYPES = (
     (re.compile(r"(?:Bench|bench|BENCH|Eval|EVAL|Arena|Leaderboard|Suite)$"), "benchmark"),
     (re.compile(r"[-_ ]\d+(?:\.\d+)?[KM]$|(?:Corpus|Set|Bank|Data|DB)$"), "dataset"),

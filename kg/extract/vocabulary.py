@@ -34,7 +34,7 @@ GENERIC_NAMES = frozenset({
 # Head nouns that say what kind of thing a name is ("the X benchmark", "X: a new dataset ...").
 TYPE_HEADS: dict[str, str] = {
     "benchmark": "benchmark", "benchmarks": "benchmark", "suite": "benchmark", "leaderboard": "benchmark",
-    "testbed": "benchmark", "test set": "benchmark", "evaluation": "benchmark", "arena": "benchmark",
+    "testbed": "benchmark", "test set": "benchmark", "arena": "benchmark",
     "challenge": "benchmark",
     "dataset": "dataset", "datasets": "dataset", "data set": "dataset", "corpus": "dataset",
     "corpora": "dataset", "treebank": "dataset", "collection": "dataset", "knowledge base": "dataset",
