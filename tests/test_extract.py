@@ -132,7 +132,12 @@ def test_techniques_a_paper_says_it_proposes_are_found_without_a_lexicon() -> No
 def test_a_title_presenting_a_capitalised_technique_names_it() -> None:
     assert entities("A Hyperbolic Routing Framework for Sparse Experts", "Routing matters.")[
         "Hyperbolic Routing Framework"] == ("method", "proposes")
+    assert entities("Sheaf-Guided Relational Attention for Long Documents", "Attention is costly.")[
+        "Sheaf-Guided Relational Attention"] == ("method", "proposes")
     assert entities("An Empirical Comparison of Tokenizers for Code", "Tokenizers matter.") == {}
+    opened_by_a_verb = entities("Characterizing Sparse Routing Attention in Experts", "Routing matters.")
+    assert "Sparse Routing Attention" not in opened_by_a_verb
+    assert all(role != "proposes" for _, role in opened_by_a_verb.values())
 
 
 def test_new_names_typed_by_the_description_set_beside_them() -> None:
@@ -151,6 +156,13 @@ def test_context_typing_does_not_reach_across_sentences_or_into_definitions() ->
                      "model we tried fails. Causal Token Models (CTMs) are one answer.")
     assert found["Vortex"][0] == "method"  # not a model because the abstract starts with "Language models"
     assert found["Temporal knowledge grounding"][0] != "model"  # "a TKG model" is a model for the concept
+
+
+def test_names_of_hardware_and_organisations_are_not_entities() -> None:
+    found = entities("Spiking inference on a NeuroMesh 3 Neuromorphic Chip",
+                     "We run LSTM models on NeuroMesh 3 and compare with BERT.")
+    assert not any("NeuroMesh" in name for name in found)
+    assert "BERT" in found
 
 
 def test_english_word_endings_of_camel_case_names_are_not_known_models() -> None:

@@ -24,6 +24,7 @@ from kg.extract.shapes import (
 from kg.extract.vocabulary import (
     CONCEPT_HEADS,
     METHOD_HEAD_WORDS,
+    NON_ENTITY_HEADS,
     NON_CONCEPT_WORDS,
     TASK_HEAD_WORDS,
     TITLE_OPENERS,
@@ -39,6 +40,7 @@ _FIRST_PHRASE = re.compile(r"\s+(?:for|with|via|in|of|to|on|using|from|by|throug
 # Words between a head noun and the name it introduces ("a dataset, called X").
 _INTRODUCER = re.compile(r"(?:[\s,:(]|\b(?:called|named|dubbed|termed|namely|the|our|new|novel)\b)+$", re.IGNORECASE)
 _TITLE_ARTICLE = re.compile(r"(?:^|\s)(?:a|an)\s+(?P<phrase>[A-Z].*)$", re.IGNORECASE)
+_TITLE_OPENING = re.compile(r"(?P<phrase>[A-Z].*)$")
 # The words right after a name, up to the first punctuation ("X dataset", but not "X: Dynamic Model ...").
 _ADJACENT = re.compile(r"[^,.;:!?()\[\]\"\n]{0,40}")
 # The words before a name back to the start of its clause (not across a sentence end or a bracket).
@@ -50,7 +52,8 @@ _APPOSITIVE = re.compile(r"\s*(?:\([^()]{1,80}\)\s*)?,\s+(?:a|an|the|our)\s+(?P<
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 # "we propose X" / "this paper introduces X": the phrase after the verb names the paper's contribution.
-_PROPOSAL = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:\w+ly\s+|also\s+|further\s+|then\s+)?"
+# "we ... to introduce X" too: the subject may stand a few words before the verb, within the clause.
+_PROPOSAL = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:[\w-]+\s+){0,8}?"
                        r"(?:propose|introduce|present|develop|devise|design)s?\s+(?P<object>[^.;:()!?]+)",
                        re.IGNORECASE)
 # Where the object's noun phrase ends ("a token chain prompting mechanism | during ...").
@@ -138,6 +141,18 @@ def similar_phrases(a: str, b: str, threshold: float = 0.8) -> bool:
     return difflib.SequenceMatcher(None, norm(a), norm(b)).ratio() >= threshold
 
 
+def _names_non_entity(text: str, candidate: Candidate) -> bool:
+    """A new name heading hardware or an organisation: 'SpiNNaker 2 Neuromorphic Chip'."""
+    if candidate.known or candidate.rule not in CONTEXT_TYPED_RULES:
+        return False
+    following = []
+    for word in WORD.findall(_ADJACENT.match(text, candidate.end).group())[:4]:
+        following.append(word)
+        if not (word[0].isupper() or word[0].isdigit()):
+            break
+    return any(word.lower() in NON_ENTITY_HEADS for word in following)
+
+
 def _is_concept(name: str) -> bool:
     """A lower-case phrase (maybe capitalised at a sentence start), not a proper name."""
     return (name[:1].lower() + name[1:]).islower() and (" " in name or name.islower())
@@ -201,6 +216,8 @@ class EntityRecognizer:
         blocked = self._acronym_entries(text, local)
         candidates = [c for c in self._without_overlaps(self._scan(text, local)) if c.key not in blocked]
         candidates = self._without_lone_acronyms(candidates)
+        not_entities = {c.key for c in candidates if _names_non_entity(text, c)}
+        candidates = [c for c in candidates if c.key not in not_entities]
         candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0),
                                              *self._proposed_phrases(text)])
         self._type_from_contexts(text, candidates)
@@ -240,16 +257,18 @@ class EntityRecognizer:
         return keys
 
     def _title_article_phrase(self, title: str, local: Lexicon) -> set[str]:
-        """'Creating A Neural Pedagogical Agent by ...': the capitalised phrase after 'a'/'an' names a
-        technique the paper presents, unless it is generic or only a kind of model ('a Unified Language
-        Model')."""
-        match = _TITLE_ARTICLE.search(title)
+        """A title without a 'Name:' that presents a Title-Case technique, after 'a'/'an' ('Creating A
+        Neural Pedagogical Agent by ...') or as its opening phrase ('Graph-Aware Isomorphic Attention for
+        ...'), unless it is generic, well known, opens with a verb ('Characterizing ...') or is only a
+        kind of model ('a Unified Language Model')."""
+        match = _TITLE_ARTICLE.search(title) or _TITLE_OPENING.match(title)
         if match is None:
             return set()
         words = _FIRST_PHRASE.split(match.group("phrase"), maxsplit=1)[0].split()
         core = words[:-1] if words and words[-1].lower() in CONTAINER_HEADS else words
         if (len(core) < 2 or not all(w[0].isupper() for w in words) or is_generic(" ".join(core))
-                or any(w.lower() in NON_CONCEPT_WORDS or w.lower() in TITLE_OPENERS for w in core)):
+                or any(w.lower() in NON_CONCEPT_WORDS for w in core)
+                or words[0].lower() in TITLE_OPENERS or words[0].lower().endswith("ing")):
             return set()
         phrase = " ".join(words)
         if phrase_type(phrase, fallback="") != "method" or self.lexicon.lookup(phrase) is not None:
@@ -293,7 +312,7 @@ class EntityRecognizer:
     def _same_short_form(self, short: str, long: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
         """The entity this acronym already denotes: the paper's title name, or a known entity whose own
         long form is spelled much like this one."""
-        known = self._lookup(short, local)
+        known = self._lookup(short, local) or (self._lookup(short[:-1], local) if is_plural_acronym(short) else None)
         if known is not None and (known[1] == "title-name" or
                                   any(similar_phrases(long, surface) for surface in known[0].surfaces)):
             return known  # the title's own name is spelled out in the abstract, or a known acronym

@@ -51,6 +51,14 @@ TYPE_HEADS: dict[str, str] = {
     "task": "task", "tasks": "task", "problem": "task", "shared task": "task",
 }
 
+# Head nouns after a name that make it hardware, a place or an organisation ("the SpiNNaker 2 Chip",
+# "Tsinghua University"): never an ML entity.
+NON_ENTITY_HEADS = frozenset({
+    "chip", "chips", "processor", "processors", "hardware", "gpu", "gpus", "tpu", "accelerator", "board",
+    "device", "devices", "camera", "sensor", "robot", "university", "institute", "lab", "laboratory",
+    "inc", "corporation", "company", "team", "group", "foundation", "conference", "workshop",
+})
+
 # Final words of a multi-word concept that mark it as a task ("named entity recognition").
 TASK_HEAD_WORDS = frozenset({
     "recognition", "answering", "translation", "classification", "detection", "summarization",
