@@ -49,6 +49,11 @@ _SAME_CLAUSE = re.compile(r"[^.;!?)\]\n]*$")
 _BRACKETED_LIST = re.compile(r"(?P<head>[^(]*)\((?:[^(),]+,\s*)*(?:and\s+|or\s+)?$")
 # "X, an encoder-free vision-language model that ...": the description set beside a name.
 _APPOSITIVE = re.compile(r"\s*(?:\([^()]{1,80}\)\s*)?,\s+(?:a|an|the|our)\s+(?P<phrase>[^,.;:()]{1,100})", re.IGNORECASE)
+# A technique introduced as the means of doing something: "merged by parameter averaging".
+_INSTRUMENT = re.compile(r"\b(?:via|using|by|through|with|employs?|adopts?|applies|apply|leverages?|introduces?|"
+                         r"proposes?)\s+(?:(?:a|an|the|our|its|their|standard|simple)\s+)?$", re.IGNORECASE)
+# A lower-case term of two to four words set in quotes: authors quote the terms they coin.
+_QUOTED = re.compile(r"[\"“`‘](?P<term>[a-z][a-z0-9-]*(?: [a-z0-9][a-z0-9-]*){1,3})[,.]?[\"”’']")
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 # "we propose X" / "this paper introduces X": the phrase after the verb names the paper's contribution.
@@ -73,6 +78,7 @@ CONFIDENCE = {
     "shape": 0.5,
     "concept": 0.5,
     "proposal": 0.6,
+    "quoted": 0.5,
 }
 # Up to three lower-case words before a head word ("learned sparse retrieval").
 _CONCEPT = re.compile(r"\b(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*\s){1,3}[a-z]+(?:-[a-z]+)*\b")
@@ -153,6 +159,38 @@ def _names_non_entity(text: str, candidate: Candidate) -> bool:
     return any(word.lower() in NON_ENTITY_HEADS for word in following)
 
 
+_MODIFIER = re.compile(r"(?<![\w-])(?P<word>[a-z][a-z0-9]*(?:-[a-zA-Z0-9]+)*) $")
+
+
+def _with_modifier(text: str, candidate: Candidate) -> Candidate:
+    """A known lower-case technique qualified by one more word where the paper applies it ("using an
+    iterative pseudo-labeling scheme"): that more specific technique, a variant of the known one."""
+    if candidate.type != "method" or not candidate.text[:1].islower() or candidate.rule != "lexicon":
+        return candidate
+    match = _MODIFIER.search(text, max(0, candidate.start - 30), candidate.start)
+    if match is None or not _INSTRUMENT.search(text, max(0, match.start() - 40), match.start()):
+        return candidate
+    word = match.group("word")
+    if word in NON_CONCEPT_WORDS or word.endswith(("ly", "ed", "ing")) or is_generic(word):
+        return candidate
+    surface = text[match.start():candidate.end]
+    return Candidate(match.start(), candidate.end, surface, name_key(surface), surface, "method", "modifier",
+                     candidate.confidence, family=candidate.key)
+
+
+def _quoted_terms(text: str) -> list[Candidate]:
+    """Coined terms in quotes ('we revisit "layer tying"'), typed by their head word (else methods)."""
+    found = []
+    for match in _QUOTED.finditer(text):
+        term = match.group("term")
+        words = term.split()
+        if words[0] in NON_CONCEPT_WORDS or words[-1] in NON_CONCEPT_WORDS or is_generic(term):
+            continue
+        found.append(Candidate(match.start("term"), match.end("term"), term, name_key(term), term,
+                               phrase_type(term), "quoted", CONFIDENCE["quoted"]))
+    return found
+
+
 def _is_concept(name: str) -> bool:
     """A lower-case phrase (maybe capitalised at a sentence start), not a proper name."""
     return (name[:1].lower() + name[1:]).islower() and (" " in name or name.islower())
@@ -215,11 +253,11 @@ class EntityRecognizer:
         title_names = self._title_names(text, title_end, local)
         blocked = self._acronym_entries(text, local)
         candidates = [c for c in self._without_overlaps(self._scan(text, local)) if c.key not in blocked]
-        candidates = self._without_lone_acronyms(candidates)
+        candidates = [_with_modifier(text, c) for c in self._without_lone_acronyms(candidates)]
         not_entities = {c.key for c in candidates if _names_non_entity(text, c)}
         candidates = [c for c in candidates if c.key not in not_entities]
         candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0),
-                                             *self._proposed_phrases(text)])
+                                             *self._proposed_phrases(text), *_quoted_terms(text)])
         self._type_from_contexts(text, candidates)
         return Recognition(candidates, title_names, local.entries)
 
@@ -448,7 +486,8 @@ class EntityRecognizer:
                 continue
             width = 3 if len(words) >= 3 and lowered.count(" ".join(words[-3:])) >= 2 else 2
             words = words[-width:]
-            if len(words) < 2 or any(w in NON_CONCEPT_WORDS or w.endswith("ly") for w in words[:-1]):
+            if len(words) < 2 or any(w in NON_CONCEPT_WORDS or w in TITLE_OPENERS or w.endswith("ly")
+                                     for w in words[:-1]):
                 continue
             phrase = " ".join(words)
             start = match.end() - len(phrase)
@@ -458,7 +497,8 @@ class EntityRecognizer:
                                      CONCEPT_HEADS[head], "concept", CONFIDENCE["concept"]))
         recurring = Counter(p.key for p in phrases)
         in_title = {p.key for p in phrases if p.start < title_end}
-        return [p for p in phrases if recurring[p.key] >= 2 or p.key in in_title]
+        return [p for p in phrases if recurring[p.key] >= 2 or p.key in in_title
+                or _INSTRUMENT.search(text, max(0, p.start - 40), p.start)]
 
     @staticmethod
     def _proposed_phrases(text: str) -> list[Candidate]:
