@@ -179,8 +179,8 @@ def test_capitalised_generic_classes_defined_as_acronyms_are_not_entities() -> N
 
 def test_quoted_coined_terms_and_techniques_named_as_the_means() -> None:
     found = entities("Sharing weights across depth",
-                     'We revisit "block looping" for small models, merge checkpoints by weight interpolation, '
-                     "and train with an iterative self-labeling scheme using standard dropout. "
+                     'We revisit "block looping" for small models, with checkpoints merged by anchor averaging, '
+                     "and train with a progressive knowledge distillation recipe. "
                      'This is no "free pass", said nobody.')
     assert found["block looping"][0] == "method"
     assert found["anchor averaging"][0] == "method"
