@@ -187,3 +187,11 @@ def test_quoted_coined_terms_and_techniques_named_as_the_means() -> None:
     assert "free pass" in found  # quoting is a signal, not proof; idioms slip through
     # A qualified known technique where the paper applies it: its own entity, a variant of the known one.
     assert found["progressive knowledge distillation"][0] == "method"
+
+
+def test_ordinary_words_are_not_names_spelled_with_odd_capitals() -> None:
+    found = entities("Zero-Shot transfer with a neural codec",
+                     "We study Zero-Shot transfer, train with ZeRO, compress audio with a codec, and "
+                     "define Sparse Sheaf Routing (S^2R) for experts.")
+    assert [name for name in found if name in ("ZeRO", "CODEC")] == ["ZeRO"]
+    assert found["Sparse Sheaf Routing"][0] == "method"  # 'S^2' stands for two words starting with S

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
-_SHORT_FORM = re.compile(r"^[A-Za-z][\w\-./+]{0,11}$")
+_SHORT_FORM = re.compile(r"^[A-Za-z][\w\-./+^]{0,11}$")
+# "S^2" in a short form stands for two words starting with S ("Semantic Space").
+_POWER = re.compile(r"([A-Za-z])\^([2-4])")
 _WORD = re.compile(r"\S+")
 
 
@@ -69,7 +71,7 @@ def _long_form_before(text: str, end: int, short: str) -> tuple[int, str] | None
             break
     start = window[0].start()
     candidate = text[start:end].rstrip(" ,-")
-    offset = _matches(short.replace("-", ""), candidate)
+    offset = _matches(_POWER.sub(lambda m: m.group(1) * int(m.group(2)), short.replace("-", "")), candidate)
     if offset < 0:
         return None
     long = candidate[offset:]

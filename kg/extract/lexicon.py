@@ -41,7 +41,7 @@ class Lexicon:
     """Surface forms -> entries, matched on canonical keys (case and punctuation folded).
 
     An entry marked case_sensitive (a name that is also an ordinary word, like "Falcon") matches only
-    a surface spelled as one of its aliases; all others match any spelling with the same key, except
+    a surface spelled as one of its aliases, and never a lower-case word; all others match any spelling with the same key, except
     that an all-lower-case surface never matches an entry whose every alias has a capital.
     """
 
@@ -79,6 +79,8 @@ class Lexicon:
             return None
         entry = self.entries[entry_key]
         if entry.case_sensitive:
+            if surface.isalpha() and surface.islower():
+                return None  # the ordinary word ("codec"), even where a lower-case identifier is an alias
             return entry if surface in entry.surfaces or surface.replace("-", " ") in entry.surfaces else None
         if surface.islower() and not any(s.islower() for s in entry.surfaces):
             return None  # "of a" is not OFA, "pile" is not The Pile

@@ -453,13 +453,15 @@ class EntityRecognizer:
                          CONFIDENCE["variant"], family=family.key)
 
     def _hyphen_parts(self, token: str, start: int, local: Lexicon) -> list[Candidate]:
-        """Known names inside a hyphenated word ('GPT-2-small/medium' -> 'GPT-2')."""
+        """Known names inside a hyphenated word ('GPT-2-small/medium' -> 'GPT-2'); a capitalised
+        ordinary word counts only spelled exactly as a name ('Zero-Shot' holds no 'ZeRO')."""
         found: list[Candidate] = []
         offset = 0
         for part in re.split(r"([-/])", token):
             if part not in ("-", "/") and part:
                 hit = self._lookup(part, local)
-                if hit is not None and not hit[0].name.islower():
+                plain_word = part[1:].islower() and part not in (hit[0].surfaces if hit else ())
+                if hit is not None and not hit[0].name.islower() and not plain_word:
                     found.append(self._candidate(start + offset, start + offset + len(part), part, *hit))
             offset += len(part)
         return found
@@ -536,13 +538,17 @@ class EntityRecognizer:
 
     def _title_name_type(self, name: str, subtitle: str) -> str:
         """Type of a title name: its own head noun ('Large Concept Models'), else the head of the
-        subtitle's first phrase ('A Lossless Decoding Method for ...'); a subtitle saying what the
-        thing does ('Customizing LLMs by ...') describes a method."""
+        subtitle's first phrase ('A Lossless Decoding Method for ...', 'Semantic Space Informed Prompt
+        Learning with ...'); a subtitle saying what the thing does ('Customizing LLMs by ...') describes
+        a method."""
         own = head_type(name.split()[-1:])
         if own and own != "task":
             return own
         chunk = _FIRST_PHRASE.split(subtitle, maxsplit=1)[0].split()
         if chunk and chunk[0].lower().endswith("ing"):
+            return "method"
+        announced = head_type(chunk[-1:])
+        if not announced and len(chunk) >= 2 and phrase_type(" ".join(chunk), fallback="") == "method":
             return "method"
         return self._discovered_type(name, chunk[-1:])
 
