@@ -192,6 +192,8 @@ def test_quoted_coined_terms_and_techniques_named_as_the_means() -> None:
 def test_ordinary_words_are_not_names_spelled_with_odd_capitals() -> None:
     found = entities("Zero-Shot transfer with a neural codec",
                      "We study Zero-Shot transfer, train with ZeRO, compress audio with a codec, and "
-                     "define Sparse Sheaf Routing (S^2R) for experts.")
+                     "define Sparse Sheaf Routing (S^2R) for experts. S^2R is fast.")
     assert [name for name in found if name in ("ZeRO", "CODEC")] == ["ZeRO"]
     assert found["Sparse Sheaf Routing"][0] == "method"  # 'S^2' stands for two words starting with S
+    corpus = extract_papers([Paper(id="s", title="Routing", abstract="We define Sparse Sheaf Routing (S^2R). S^2R is fast.")])
+    assert "S^2R" in corpus[0].entities[0].aliases

@@ -8,7 +8,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from kg.extract.acronyms import find_acronyms
+from kg.extract.acronyms import AcronymDefinition, find_acronyms
 from kg.extract.lexicon import Lexicon, LexiconEntry
 from kg.extract.shapes import (
     WORD,
@@ -196,12 +196,12 @@ def _is_concept(name: str) -> bool:
     return (name[:1].lower() + name[1:]).islower() and (" " in name or name.islower())
 
 
-def _words_before(text: str, candidate: Candidate) -> list[str]:
+def _words_before(text: str, candidate: Candidate, defined_at: set[int]) -> list[str]:
     """The last two words before a name that could announce its type ("the benchmark X", "a language
     model (X)", "models (A, X, and B)"); none before an acronym in its own definition "Long Form (X)"."""
     clause = _SAME_CLAUSE.search(text, max(0, candidate.start - 60), candidate.start).group()
     listed = _BRACKETED_LIST.match(clause)
-    if listed is not None and clause.rstrip().endswith("(") and candidate.rule == "acronym":
+    if candidate.start in defined_at:
         return []
     if listed is not None and not clause.rstrip().endswith("("):
         clause = listed.group("head")
@@ -251,14 +251,16 @@ class EntityRecognizer:
         text = _URL.sub(lambda m: " " * len(m.group()), text)  # links are not names
         local = Lexicon()
         title_names = self._title_names(text, title_end, local)
-        blocked = self._acronym_entries(text, local)
+        definitions = list(find_acronyms(text))
+        blocked = self._acronym_entries(definitions, local)
         candidates = [c for c in self._without_overlaps(self._scan(text, local)) if c.key not in blocked]
         candidates = [_with_modifier(text, c) for c in self._without_lone_acronyms(candidates)]
         not_entities = {c.key for c in candidates if _names_non_entity(text, c)}
         candidates = [c for c in candidates if c.key not in not_entities]
         candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0),
                                              *self._proposed_phrases(text), *_quoted_terms(text)])
-        self._type_from_contexts(text, candidates)
+        in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"
+        self._type_from_contexts(text, candidates, in_brackets)
         return Recognition(candidates, title_names, local.entries)
 
     # -- sources of names -------------------------------------------------------------------------
@@ -317,14 +319,14 @@ class EntityRecognizer:
         local.add(entry)
         return {entry.key}
 
-    def _acronym_entries(self, text: str, local: Lexicon) -> set[str]:
+    def _acronym_entries(self, definitions: list[AcronymDefinition], local: Lexicon) -> set[str]:
         """'Long Form (LF)' definitions: both forms become one entity (known or new).
 
         Returns the keys of acronyms defined as generic concepts ('large language models (LLMs)'),
         which are then not entities anywhere in the text.
         """
         blocked: set[str] = set()
-        for definition in find_acronyms(text):
+        for definition in definitions:
             long, short = " ".join(definition.long.split()), definition.short
             known = self._lookup(long, local) or self._same_short_form(short, long, local)
             if known is not None:
@@ -518,14 +520,14 @@ class EntityRecognizer:
         return found
 
     @staticmethod
-    def _type_from_contexts(text: str, candidates: list[Candidate]) -> None:
+    def _type_from_contexts(text: str, candidates: list[Candidate], defined_at: set[int]) -> None:
         """Retype a discovered name by the head nouns around all its mentions: "X dataset", "X, a
         benchmark for ...", "the benchmark X", "a dataset called X"."""
         votes: dict[str, Counter] = defaultdict(Counter)
         for c in candidates:
             if not c.known and c.rule in CONTEXT_TYPED_RULES:
                 after = WORD.findall(_ADJACENT.match(text, c.end).group())[:2]
-                before = _words_before(text, c)
+                before = _words_before(text, c, defined_at)
                 for announced in (edge_type(after, at_end=False), edge_type(_appositive_head(text, c.end), at_end=True),
                                   edge_type(before, at_end=True)):
                     # A lower-case concept is a technique or task; "a TVG model" is a model for it.

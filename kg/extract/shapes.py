@@ -8,7 +8,7 @@ from kg.extract.vocabulary import COMPOUND_SUFFIXES, GENERIC_NAMES, TYPE_HEADS, 
 from kg.keys import name_key
 
 # A word: letters/digits joined by inner hyphens, slashes, decimal points or plus signs ("LLaMA-2-7B", "GPT-3.5").
-WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|[-/'’](?=[A-Za-z0-9])|(?<=\d)\.(?=\d))*\+*")
+WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|[-/'’^](?=[A-Za-z0-9])|(?<=\d)\.(?=\d))*\+*")
 _UNIT = re.compile(r"^\d+(?:\.\d+)?[A-Za-z]{0,2}$|^[A-Za-z]\d*$|^\d+[a-z]+$")
 _VARIANT_TAIL = re.compile(rf"^(?P<family>.+?)[-\s](?P<variant>{VARIANT_SUFFIX_PATTERN}(?:[-\s]{VARIANT_SUFFIX_PATTERN})*)$")
 _ROMAN = re.compile(r"^[IVX]+$")
