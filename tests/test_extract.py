@@ -197,3 +197,13 @@ def test_ordinary_words_are_not_names_spelled_with_odd_capitals() -> None:
     assert found["Sparse Sheaf Routing"][0] == "method"  # 'S^2' stands for two words starting with S
     corpus = extract_papers([Paper(id="s", title="Routing", abstract="We define Sparse Sheaf Routing (S^2R). S^2R is fast.")])
     assert "S^2R" in corpus[0].entities[0].aliases
+
+
+def test_acronyms_defined_inside_a_known_name_and_verb_uses_of_techniques() -> None:
+    found = entities("Smaller caches", "The Key-Value (KV) cache grows with context. We study completely "
+                                        "pruning attention heads and compare pruning methods on n-grams.")
+    assert "Key-Value" not in found and "KV Cache" in found
+    assert "Network Pruning" in found  # "pruning methods" names the technique ...
+    corpus = extract_papers([Paper(id="v", title="Smaller caches", abstract="We try pruning attention heads.")])
+    assert not any(e.name == "Network Pruning" for e in corpus[0].entities)  # ... "pruning heads" does it
+    assert "n-gram Language Model" not in found  # an n-gram is a unit, not the model

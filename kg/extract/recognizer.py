@@ -28,6 +28,7 @@ from kg.extract.vocabulary import (
     NON_CONCEPT_WORDS,
     TASK_HEAD_WORDS,
     TITLE_OPENERS,
+    TYPE_HEADS,
 )
 from kg.keys import name_key
 
@@ -54,6 +55,8 @@ _INSTRUMENT = re.compile(r"\b(?:via|using|by|through|with|employs?|adopts?|appli
                          r"proposes?)\s+(?:(?:a|an|the|our|its|their|standard|simple)\s+)?$", re.IGNORECASE)
 # A lower-case term of two to four words set in quotes: authors quote the terms they coin.
 _QUOTED = re.compile(r"[\"“`‘](?P<term>[a-z][a-z0-9-]*(?: [a-z0-9][a-z0-9-]*){1,3})[,.]?[\"”’']")
+# The word right after a bracketed short form: "Key-Value (KV) cache" -> "cache".
+_NEXT_WORD = re.compile(r"\)\s+([A-Za-z][\w-]*)")
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 # "we propose X" / "this paper introduces X": the phrase after the verb names the paper's contribution.
@@ -113,6 +116,13 @@ def is_architecture_descriptor(surface: str, entity_type: str, following: str) -
     """'transformer-based': a method written in lower case only to describe a class of systems, not
     used or proposed as such ('BERT-based' and 'Transformer-based' still name what is used)."""
     return entity_type == "method" and surface.islower() and following.lower() in ("-based", " based")
+
+
+def is_verb_use(surface: str, following: str) -> bool:
+    """'pruning visual tokens': a one-word technique in -ing used as a verb on an object, not named."""
+    word = following.strip()
+    return (surface.islower() and surface.endswith("ing") and " " not in surface and following[:1] == " "
+            and word.isalpha() and word.islower() and word not in NON_CONCEPT_WORDS and word not in TYPE_HEADS)
 
 
 def phrase_type(phrase: str, fallback: str = "method") -> str:
@@ -252,8 +262,9 @@ class EntityRecognizer:
         local = Lexicon()
         title_names = self._title_names(text, title_end, local)
         definitions = list(find_acronyms(text))
-        blocked = self._acronym_entries(definitions, local)
-        candidates = [c for c in self._without_overlaps(self._scan(text, local)) if c.key not in blocked]
+        blocked, spelled_out = self._acronym_entries(text, definitions, local)
+        candidates = [c for c in self._without_overlaps([*spelled_out, *self._scan(text, local)])
+                      if c.key not in blocked]
         candidates = [_with_modifier(text, c) for c in self._without_lone_acronyms(candidates)]
         not_entities = {c.key for c in candidates if _names_non_entity(text, c)}
         candidates = [c for c in candidates if c.key not in not_entities]
@@ -319,15 +330,25 @@ class EntityRecognizer:
         local.add(entry)
         return {entry.key}
 
-    def _acronym_entries(self, definitions: list[AcronymDefinition], local: Lexicon) -> set[str]:
+    def _acronym_entries(self, text: str, definitions: list[AcronymDefinition],
+                         local: Lexicon) -> tuple[set[str], list[Candidate]]:
         """'Long Form (LF)' definitions: both forms become one entity (known or new).
 
-        Returns the keys of acronyms defined as generic concepts ('large language models (LLMs)'),
-        which are then not entities anywhere in the text.
+        Returns the keys of acronyms defined as generic concepts ('large language models (LLMs)') or
+        as the first word of a known name, which are then not entities anywhere in the text, and
+        mentions of those known names spelled out around the definition ('Key-Value (KV) cache').
         """
         blocked: set[str] = set()
+        spelled_out: list[Candidate] = []
         for definition in definitions:
             long, short = " ".join(definition.long.split()), definition.short
+            head = _NEXT_WORD.match(text, definition.short_end)
+            whole = self.lexicon.lookup(f"{short} {head.group(1)}") if head else None
+            if whole is not None:
+                blocked.add(name_key(short))
+                spelled_out.append(self._candidate(definition.long_start, head.end(),
+                                                   text[definition.long_start:head.end()], whole, "lexicon"))
+                continue
             known = self._lookup(long, local) or self._same_short_form(short, long, local)
             if known is not None:
                 entry = known[0]
@@ -339,7 +360,7 @@ class EntityRecognizer:
                 continue
             local.add(LexiconEntry(name=long, type=phrase_type(long), aliases=[short], source="acronym",
                                    confidence=CONFIDENCE["acronym"]))
-        return blocked
+        return blocked, spelled_out
 
     @staticmethod
     def _without_lone_acronyms(candidates: list[Candidate]) -> list[Candidate]:
@@ -374,7 +395,8 @@ class EntityRecognizer:
             if found is not None:
                 candidate, width = found
                 nxt = words[i + width] if i + width < len(words) else None
-                if nxt is not None and is_architecture_descriptor(candidate.text, candidate.type, text[candidate.end:nxt.end()]):
+                following = text[candidate.end:nxt.end()] if nxt is not None else ""
+                if is_architecture_descriptor(candidate.text, candidate.type, following) or (candidate.type == "method" and is_verb_use(candidate.text, following)):
                     i += width + 1
                     continue
                 if (candidate.type == "model" and nxt is not None and _SPACED_SIZE.match(nxt.group())
