@@ -127,6 +127,9 @@ def test_techniques_a_paper_says_it_proposes_are_found_without_a_lexicon() -> No
     # The canonical name drops the container word; the mention keeps it as evidence.
     assert found["layer-wise draft sampling"] == ("method", "proposes")
     assert not any("framework" in name or "approach" in name for name in found)
+    named = entities("Mixing encoders", "We propose a simple feature mixing strategy, named MixEnc, for GLUE-tasks.")
+    assert "MixEnc" in named and "feature mixing" not in named  # the name, not its description
+    assert "GLUE" in named and "GLUE-tasks" not in named
 
 
 def test_a_title_presenting_a_capitalised_technique_names_it() -> None:

@@ -57,6 +57,7 @@ _INSTRUMENT = re.compile(r"\b(?:via|using|by|through|with|employs?|adopts?|appli
 _QUOTED = re.compile(r"[\"“`‘](?P<term>[a-z][a-z0-9-]*(?: [a-z0-9][a-z0-9-]*){1,3})[,.]?[\"”’']")
 # The word right after a bracketed short form: "Key-Value (KV) cache" -> "cache".
 _NEXT_WORD = re.compile(r"\)\s+([A-Za-z][\w-]*)")
+_NAMED_AFTER = re.compile(r"\s*,?\s*(?:named|called|dubbed|termed|coined)\b", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 # "we propose X" / "this paper introduces X": the phrase after the verb names the paper's contribution.
@@ -529,12 +530,15 @@ class EntityRecognizer:
     @staticmethod
     def _proposed_phrases(text: str) -> list[Candidate]:
         """Technical noun phrases a paper says it proposes ("we introduce tree pruning and tree fusion",
-        "we develop a next-byte sampling algorithm"): two to five words ending in a method head word."""
+        "we develop a next-byte sampling algorithm"): two to five words ending in a method head word,
+        unless a name follows that the phrase only describes ("a feature merging strategy, named X")."""
         found = []
         for match in _PROPOSAL.finditer(text):
             obj = match.group("object")
             chunk = _PHRASE_END.split(obj, maxsplit=1)[0]
             offset = match.start("object")
+            if _NAMED_AFTER.match(obj, len(chunk)):
+                continue
             for part in re.finditer(r"[^ ]+(?: (?!and\b|or\b)[^ ]+)*", chunk):
                 candidate = _proposal_candidate(text, offset + part.start(), part.group())
                 if candidate is not None:

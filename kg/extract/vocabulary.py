@@ -116,7 +116,7 @@ COMPOUND_SUFFIXES = frozenset({
     "aware", "level", "sized", "scale", "size", "type", "derived", "enhanced", "guided", "centric",
     "augmented", "assisted", "produced", "annotated", "labeled", "labelled", "trained", "tuned", "finetuned",
     "inspired", "family", "series", "class", "equivalent", "compatible", "friendly", "native", "agnostic",
-    "independent", "dependent", "oriented", "focused", "as", "to", "and", "or", "of",
+    "independent", "dependent", "oriented", "focused", "task", "tasks", "as", "to", "and", "or", "of",
 })
 
 # Size and version suffixes of model variants ("LLaMA-2-7B", "GPT-2-small", "T5-base").
