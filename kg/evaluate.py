@@ -2,7 +2,8 @@
 overall, role accuracy, and pairwise cross-paper linking quality.
 
 A predicted entity matches a gold entity when its name or one of its mention texts equals the gold
-name or one of its aliases after `name_key` normalisation; matching is one-to-one (maximum bipartite).
+name or one of its aliases after `name_key` normalisation; matching is one-to-one (a maximum matching
+that, among equal-sized ones, pairs the most names).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from kg.extract.shapes import (
 )
 from kg.extract.vocabulary import (
     CONCEPT_HEADS,
+    CONTAINER_HEADS,
     METHOD_HEAD_WORDS,
     NON_ENTITY_HEADS,
     NON_CONCEPT_WORDS,
@@ -40,7 +41,7 @@ _FIRST_PHRASE = re.compile(r"\s+(?:for|with|via|in|of|to|on|using|from|by|throug
                            r"towards?|beyond|without|enables?|improves?|makes?)\s+|[,;:!?]\s*", re.IGNORECASE)
 # Words between a head noun and the name it introduces ("a dataset, called X").
 _INTRODUCER = re.compile(r"(?:[\s,:(]|\b(?:called|named|dubbed|termed|namely|the|our|new|novel)\b)+$", re.IGNORECASE)
-_TITLE_ARTICLE = re.compile(r"(?:^|\s)(?:a|an)\s+(?P<phrase>[A-Z].*)$", re.IGNORECASE)
+_TITLE_ARTICLE = re.compile(r"(?:^|\s)(?:[Aa]|[Aa]n)\s+(?P<phrase>[A-Z].*)$")
 _TITLE_OPENING = re.compile(r"(?P<phrase>[A-Z].*)$")
 # The words right after a name, up to the first punctuation ("X dataset", but not "X: Dynamic Model ...").
 _ADJACENT = re.compile(r"[^,.;:!?()\[\]\"\n]{0,40}")
@@ -69,9 +70,6 @@ _PROPOSAL = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:[\w-]+\s+){0,8}
 _PHRASE_END = re.compile(r"\s*[,\"“”]|\s+(?:for|with|via|in|of|to|on|using|from|by|through|that|which|where|"
                          r"who|as|at|based|during|under|over|into|than|is|are|can|enables?|allows?|improves?)\b",
                          re.IGNORECASE)
-# Head nouns that say only "some kind of method": stripped from a name when a technical word precedes.
-CONTAINER_HEADS = frozenset({"mechanism", "algorithm", "method", "approach", "technique", "strategy",
-                             "scheme", "module", "procedure", "framework", "paradigm", "process"})
 
 # Rules that find proper names (typed by the head nouns around them, "the X benchmark").
 CONTEXT_TYPED_RULES = frozenset({"shape", "title-name", "acronym"})
@@ -123,7 +121,8 @@ def is_verb_use(surface: str, following: str) -> bool:
     """'pruning visual tokens': a one-word technique in -ing used as a verb on an object, not named."""
     word = following.strip()
     return (surface.islower() and surface.endswith("ing") and " " not in surface and following[:1] == " "
-            and word.isalpha() and word.islower() and word not in NON_CONCEPT_WORDS and word not in TYPE_HEADS)
+            and word.isalpha() and word.islower() and not word.endswith("s")  # "pruning reduces cost"
+            and word not in NON_CONCEPT_WORDS and word not in TYPE_HEADS)
 
 
 def phrase_type(phrase: str, fallback: str = "method") -> str:
@@ -179,14 +178,16 @@ def _with_modifier(text: str, candidate: Candidate) -> Candidate:
     if candidate.type != "method" or not candidate.text[:1].islower() or candidate.rule != "lexicon":
         return candidate
     match = _MODIFIER.search(text, max(0, candidate.start - 30), candidate.start)
-    if match is None or not _INSTRUMENT.search(text, max(0, match.start() - 40), match.start()):
+    means = match and _INSTRUMENT.search(text, max(0, match.start() - 40), match.start())
+    if not means:
         return candidate
     word = match.group("word")
     if word in NON_CONCEPT_WORDS or word.endswith(("ly", "ed", "ing")) or is_generic(word):
         return candidate
     surface = text[match.start():candidate.end]
     return Candidate(match.start(), candidate.end, surface, name_key(surface), surface, "method", "modifier",
-                     candidate.confidence, family=candidate.key)
+                     candidate.confidence, family=candidate.key,
+                     known=not means.group().lower().startswith(("introduc", "propos")))  # else the paper's own
 
 
 def _quoted_terms(text: str) -> list[Candidate]:
@@ -195,7 +196,8 @@ def _quoted_terms(text: str) -> list[Candidate]:
     for match in _QUOTED.finditer(text):
         term = match.group("term")
         words = term.split()
-        if words[0] in NON_CONCEPT_WORDS or words[-1] in NON_CONCEPT_WORDS or is_generic(term):
+        if (words[0] in NON_CONCEPT_WORDS or words[-1] in NON_CONCEPT_WORDS or is_generic(term)
+                or any(part in NON_CONCEPT_WORDS for w in words for part in w.split("-")[1:])):  # "state-of-the-art"
             continue
         found.append(Candidate(match.start("term"), match.end("term"), term, name_key(term), term,
                                phrase_type(term), "quoted", CONFIDENCE["quoted"]))
@@ -210,10 +212,10 @@ def _is_concept(name: str) -> bool:
 def _words_before(text: str, candidate: Candidate, defined_at: set[int]) -> list[str]:
     """The last two words before a name that could announce its type ("the benchmark X", "a language
     model (X)", "models (A, X, and B)"); none before an acronym in its own definition "Long Form (X)"."""
-    clause = _SAME_CLAUSE.search(text, max(0, candidate.start - 60), candidate.start).group()
-    listed = _BRACKETED_LIST.match(clause)
     if candidate.start in defined_at:
         return []
+    clause = _SAME_CLAUSE.search(text, max(0, candidate.start - 60), candidate.start).group()
+    listed = _BRACKETED_LIST.match(clause)
     if listed is not None and not clause.rstrip().endswith("("):
         clause = listed.group("head")
     return _INTRODUCER.sub("", clause).split()[-2:]
@@ -323,6 +325,8 @@ class EntityRecognizer:
                 or words[0].lower() in TITLE_OPENERS or words[0].lower().endswith("ing")):
             return set()
         phrase = " ".join(words)
+        if any(self.lexicon.lookup(w) is not None for w in core):
+            return set()  # 'Adam Optimizer Variants for ...' is about Adam, not a new name
         if phrase_type(phrase, fallback="") != "method" or self.lexicon.lookup(phrase) is not None:
             return set()  # a well-known technique ("A Transformer Architecture for ...") is not the paper's
         found = self._lookup(phrase, local)  # already discovered: the corpus pass
@@ -345,7 +349,7 @@ class EntityRecognizer:
             long, short = " ".join(definition.long.split()), definition.short
             head = _NEXT_WORD.match(text, definition.short_end)
             whole = self.lexicon.lookup(f"{short} {head.group(1)}") if head else None
-            if whole is not None:
+            if whole is not None and whole.key != name_key(short) and self.lexicon.lookup(short) is None:
                 blocked.add(name_key(short))
                 spelled_out.append(self._candidate(definition.long_start, head.end(),
                                                    text[definition.long_start:head.end()], whole, "lexicon"))
@@ -383,7 +387,7 @@ class EntityRecognizer:
     @staticmethod
     def _is_generic_class(long: str, short: str) -> bool:
         """'feature attribution methods (FAs)': a plural lower-case class of things, not one named thing."""
-        return (long[:1].lower() + long[1:]).islower() and long.endswith("s") and short.endswith("s")
+        return _is_concept(long) and long.endswith("s") and short.endswith("s")
 
     # -- scanning -----------------------------------------------------------------------------------
 

@@ -80,7 +80,10 @@ def edge_type(words: list[str], at_end: bool) -> str | None:
     """The type announced by a head noun right at one edge of some words: the first words after a
     name ("X language model") or the last before it ("the benchmark X")."""
     lowered = [w.lower() for w in (words[-2:] if at_end else words[:2])]
-    for phrase in (" ".join(lowered), lowered[-1] if at_end else lowered[0]) if lowered else ():
+    if not lowered:
+        return None
+    edge_word = lowered[-1] if at_end else lowered[0]
+    for phrase in (" ".join(lowered), edge_word):
         if phrase in TYPE_HEADS:
             return TYPE_HEADS[phrase]
     return None

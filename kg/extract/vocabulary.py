@@ -54,9 +54,15 @@ TYPE_HEADS: dict[str, str] = {
 # Head nouns after a name that make it hardware, a place or an organisation ("the SpiNNaker 2 Chip",
 # "Tsinghua University"): never an ML entity.
 NON_ENTITY_HEADS = frozenset({
-    "chip", "chips", "processor", "processors", "hardware", "gpu", "gpus", "tpu", "accelerator", "board",
-    "device", "devices", "camera", "sensor", "robot", "university", "institute", "lab", "laboratory",
-    "inc", "corporation", "company", "team", "group", "foundation", "conference", "workshop",
+    "chip", "chips", "processor", "processors", "hardware", "university", "institute", "laboratory",
+    "inc", "corporation", "company", "conference", "workshop",
+})
+
+# Head nouns that say only "some kind of method": stripped from a name when a technical word precedes.
+CONTAINER_HEADS = frozenset({
+    "mechanism", "algorithm", "method", "approach", "technique", "strategy", "scheme", "module", "procedure",
+    "framework", "paradigm", "process", "mechanisms", "algorithms", "methods", "approaches", "techniques",
+    "strategies", "schemes", "modules", "procedures", "frameworks", "paradigms", "processes",
 })
 
 # Final words of a multi-word concept that mark it as a task ("named entity recognition").
