@@ -61,8 +61,8 @@ class Lexicon:
             entry.aliases = sorted(set(entry.aliases) | set(old.surfaces) - {entry.name})
         self.entries[entry.key] = entry
         for surface in entry.surfaces:
-            if any(unicodedata.category(c) == "So" for c in surface):
-                continue  # "🤗 Datasets" would otherwise read as the word "datasets"
+            if any(unicodedata.category(c) in ("So", "Sm") for c in surface):
+                continue  # "🤗 Datasets" and "∞-gram" would otherwise read as the words "datasets", "gram"
             key = name_key(surface)
             if key and (key not in self._by_surface_key or key == entry.key):
                 self._by_surface_key[key] = entry.key

@@ -117,6 +117,12 @@ def is_architecture_descriptor(surface: str, entity_type: str, following: str) -
     return entity_type == "method" and surface.islower() and following.lower() in ("-based", " based")
 
 
+def _recased(word: str, entry: LexiconEntry) -> bool:
+    """'Zero' for 'ZeRO': a capitalised word where the name is only ever written with inner capitals."""
+    same = [s for s in entry.surfaces if name_key(s) == name_key(word)]
+    return word[1:].islower() and word not in same and not any(s.isupper() or s[1:].islower() for s in same)
+
+
 def is_verb_use(surface: str, following: str) -> bool:
     """'pruning visual tokens': a one-word technique in -ing used as a verb on an object, not named."""
     word = following.strip()
@@ -482,15 +488,15 @@ class EntityRecognizer:
                          CONFIDENCE["variant"], family=family.key)
 
     def _hyphen_parts(self, token: str, start: int, local: Lexicon) -> list[Candidate]:
-        """Known names inside a hyphenated word ('GPT-2-small/medium' -> 'GPT-2'); a capitalised
-        ordinary word counts only spelled exactly as a name ('Zero-Shot' holds no 'ZeRO')."""
+        """Known names inside a hyphenated word ('GPT-2-small/medium' -> 'GPT-2', 'Bert-Mini' -> BERT); a
+        capitalised word matches a name with inner capitals only when spelled so ('Zero-Shot' holds no
+        'ZeRO')."""
         found: list[Candidate] = []
         offset = 0
         for part in re.split(r"([-/])", token):
             if part not in ("-", "/") and part:
                 hit = self._lookup(part, local)
-                plain_word = part[1:].islower() and part not in (hit[0].surfaces if hit else ())
-                if hit is not None and not hit[0].name.islower() and not plain_word:
+                if hit is not None and not hit[0].name.islower() and not _recased(part, hit[0]):
                     found.append(self._candidate(start + offset, start + offset + len(part), part, *hit))
             offset += len(part)
         return found
