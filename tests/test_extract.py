@@ -222,3 +222,11 @@ def test_new_rules_leave_known_names_and_ordinary_sentences_alone() -> None:
     assert "Adam" in found and not any("Variants" in name for name in found)
     assert found["GeoLLaMA"][0] == "model" and "FooAttn" in found  # "foundation"/"GPU" are not organisations
     assert "Network Pruning" in found  # a subject, not a verb on an object
+
+
+def test_once_used_acronyms_the_paper_presents_and_names_after_a_gerund_title() -> None:
+    found = entities("Mining Rationales: Graph-to-Text Interpreter for Molecule Captions",
+                     "We present QRX, a curated test set of 900 questions. Others use ABC once.")
+    assert found["QRX"][0] == "benchmark"
+    assert "ABC" not in found  # a lone acronym the paper itself does not present or use
+    assert found["Graph-to-Text Interpreter"] == ("method", "proposes")

@@ -58,6 +58,9 @@ _INSTRUMENT = re.compile(r"\b(?:via|using|by|through|with|employs?|adopts?|appli
 _QUOTED = re.compile(r"[\"“`‘](?P<term>[a-z][a-z0-9-]*(?: [a-z0-9][a-z0-9-]*){1,3})[,.]?[\"”’']")
 # The word right after a bracketed short form: "Key-Value (KV) cache" -> "cache".
 _NEXT_WORD = re.compile(r"\)\s+([A-Za-z][\w-]*)")
+# "we present X" / "we use X": the paper's own subject and verb right before a name.
+_WE_VERB = re.compile(r"\bwe\s+(?:also\s+)?(?:propose|present|introduce|release|use|employ|adopt|apply|"
+                      r"leverage)s?\s+$", re.IGNORECASE)
 _NAMED_AFTER = re.compile(r"\s*,?\s*(?:named|called|dubbed|termed|coined)\b", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
@@ -134,7 +137,7 @@ def is_verb_use(surface: str, following: str) -> bool:
 def phrase_type(phrase: str, fallback: str = "method") -> str:
     """Type of a multi-word concept from its head noun: '... Recognition' -> task, '... Benchmark'."""
     words = phrase.replace("-", " ").split()
-    announced = head_type(words[-2:])
+    announced = edge_type(words, at_end=True)
     if announced:
         return announced
     last = words[-1].lower() if words else ""
@@ -274,7 +277,7 @@ class EntityRecognizer:
         blocked, spelled_out = self._acronym_entries(text, definitions, local)
         candidates = [c for c in self._without_overlaps([*spelled_out, *self._scan(text, local)])
                       if c.key not in blocked]
-        candidates = [_with_modifier(text, c) for c in self._without_lone_acronyms(candidates)]
+        candidates = [_with_modifier(text, c) for c in self._without_lone_acronyms(text, candidates)]
         not_entities = {c.key for c in candidates if _names_non_entity(text, c)}
         candidates = [c for c in candidates if c.key not in not_entities]
         candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0),
@@ -293,9 +296,9 @@ class EntityRecognizer:
         return None
 
     def _title_names(self, text: str, title_end: int | None, local: Lexicon) -> set[str]:
-        """'X: subtitle' (or 'X and Y: subtitle') titles name the paper's own contributions; a title
-        without such a name may still present one as 'a Title-Case Technique' ('A Markov Categorical
-        Framework for ...')."""
+        """'X: subtitle' (or 'X and Y: subtitle') titles name the paper's own contributions; a title (or
+        subtitle) without such a name may still present one as 'a Title-Case Technique' ('A Markov
+        Categorical Framework for ...')."""
         if not title_end:
             return set()
         match = _TITLE_NAME.match(text[:title_end])
@@ -314,7 +317,8 @@ class EntityRecognizer:
                                      source="title-name", confidence=CONFIDENCE["title-name"])
                 local.add(entry)
             keys.add(entry.key)
-        return keys
+        # 'Harnessing Explanations: LLM-to-LM Interpreter for ...': no name before the colon, one after.
+        return keys or self._title_article_phrase(match.group("rest"), local)
 
     def _title_article_phrase(self, title: str, local: Lexicon) -> set[str]:
         """A title without a 'Name:' that presents a Title-Case technique, after 'a'/'an' ('Creating A
@@ -374,10 +378,12 @@ class EntityRecognizer:
         return blocked, spelled_out
 
     @staticmethod
-    def _without_lone_acronyms(candidates: list[Candidate]) -> list[Candidate]:
-        """A short all-capitals word nobody defined or listed counts only when the text repeats it."""
+    def _without_lone_acronyms(text: str, candidates: list[Candidate]) -> list[Candidate]:
+        """A short all-capitals word nobody defined or listed counts only when the text repeats it or
+        the paper says it presents or uses it ("We present RUFF, ...")."""
         def lone(c: Candidate) -> bool:
-            return c.rule == "shape" and c.text.isupper() and len(c.text) <= 4
+            return (c.rule == "shape" and c.text.isupper() and len(c.text) <= 4
+                    and not _WE_VERB.search(text, max(0, c.start - 40), c.start))
         counts = Counter(c.key for c in candidates if lone(c))
         return [c for c in candidates if not lone(c) or counts[c.key] >= 2]
 

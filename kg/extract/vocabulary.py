@@ -83,6 +83,7 @@ METHOD_HEAD_WORDS = frozenset({
     "network", "networks", "transformer", "transformers", "autoencoder", "autoencoders", "machine",
     "descent", "propagation", "algorithm", "method", "framework", "mechanism", "architecture", "cache",
     "memory", "model", "objective", "loss", "estimation", "tokenization", "tokenizer", "adaptation",
+    "decoder", "interpreter",
 })
 
 # Verbs and phrases after which "we ..." introduces the paper's own contribution.
