@@ -36,9 +36,14 @@ from kg.keys import name_key
 _TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|ai)/\S*", re.IGNORECASE)
 _SPACED_SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[BMK]|\d+\.\d+|v\d+(?:\.\d+)*|\d+x\d+B)$")
-# Where the first noun phrase of a subtitle ends: a preposition, conjunction, verb-like word or comma.
-_FIRST_PHRASE = re.compile(r"\s+(?:for|with|via|in|of|to|on|using|from|by|through|and|that|is|are|as|at|"
-                           r"towards?|beyond|without|enables?|improves?|makes?)\s+|[,;:!?]\s*", re.IGNORECASE)
+# Words and marks that end a noun phrase: prepositions, relative pronouns, verbs, punctuation.
+_PHRASE_ENDERS = (r"for|with|via|in|of|to|on|using|from|by|through|that|which|where|who|as|at|based|during|under|"
+                  r"over|into|than|is|are|can|towards?|beyond|without|enables?|allows?|improves?|makes?")
+# Where a noun phrase ends ("a token chain prompting mechanism | during ..."); coordinated phrases
+# ("tree pruning and tree fusion") are kept together and split by the caller.
+_PHRASE_END = re.compile(rf"\s*[,;:!?\"“”]|\s+(?:{_PHRASE_ENDERS})\b", re.IGNORECASE)
+# Where the first noun phrase of a title or subtitle ends: also at "and" ("X and Y: ...").
+_FIRST_PHRASE = re.compile(rf"\s*[,;:!?\"“”]|\s+(?:and|{_PHRASE_ENDERS})\b", re.IGNORECASE)
 # Words between a head noun and the name it introduces ("a dataset, called X").
 _INTRODUCER = re.compile(r"(?:[\s,:(]|\b(?:called|named|dubbed|termed|namely|the|our|new|novel)\b)+$", re.IGNORECASE)
 _TITLE_ARTICLE = re.compile(r"(?:^|\s)(?:[Aa]|[Aa]n)\s+(?P<phrase>[A-Z].*)$")
@@ -69,10 +74,6 @@ _GAP = re.compile(r"^ ?$")
 _PROPOSAL = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:[\w-]+\s+){0,8}?"
                        r"(?:propose|introduce|present|develop|devise|design)s?\s+(?P<object>[^.;:()!?]+)",
                        re.IGNORECASE)
-# Where the object's noun phrase ends ("a token chain prompting mechanism | during ...").
-_PHRASE_END = re.compile(r"\s*[,\"“”]|\s+(?:for|with|via|in|of|to|on|using|from|by|through|that|which|where|"
-                         r"who|as|at|based|during|under|over|into|than|is|are|can|enables?|allows?|improves?)\b",
-                         re.IGNORECASE)
 
 # Rules that find proper names (typed by the head nouns around them, "the X benchmark").
 CONTEXT_TYPED_RULES = frozenset({"shape", "title-name", "acronym"})
