@@ -145,7 +145,7 @@ def _match(gold: list[GoldEntity], pred: list, typed: bool) -> dict[int, int]:
                 same_name = name_key(p.name) == name_key(g.name)
                 graph.add_edge(("g", i), ("p", j), weight=2 if same_name else 1)
     matching = nx.max_weight_matching(graph, maxcardinality=True)
-    pairs = (sorted(edge) for edge in matching)  # ("g", i) sorts before ("p", j)
+    pairs = sorted(sorted(edge) for edge in matching)  # ("g", i) sorts before ("p", j); gold order
     return {g_node[1]: p_node[1] for g_node, p_node in pairs}
 
 
