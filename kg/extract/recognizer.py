@@ -46,7 +46,7 @@ _PHRASE_END = re.compile(rf"\s*[,;:!?\"“”]|\s+(?:{_PHRASE_ENDERS})\b", re.IG
 _FIRST_PHRASE = re.compile(rf"\s*[,;:!?\"“”]|\s+(?:and|{_PHRASE_ENDERS})\b", re.IGNORECASE)
 # Words between a head noun and the name it introduces ("a dataset, called X").
 _INTRODUCER = re.compile(r"(?:[\s,:(]|\b(?:called|named|dubbed|termed|namely|the|our|new|novel)\b)+$", re.IGNORECASE)
-_TITLE_ARTICLE = re.compile(r"(?:^|\s)(?:[Aa]|[Aa]n)\s+(?P<phrase>[A-Z].*)$")
+_TITLE_ARTICLE = re.compile(r"(?:^|\s)[Aa]n?\s+(?P<phrase>[A-Z].*)$")
 _TITLE_OPENING = re.compile(r"(?P<phrase>[A-Z].*)$")
 # The words right after a name, up to the first punctuation ("X dataset", but not "X: Dynamic Model ...").
 _ADJACENT = re.compile(r"[^,.;:!?()\[\]\"\n]{0,40}")
@@ -242,7 +242,7 @@ def _appositive_head(text: str, end: int) -> list[str]:
 def _proposal_candidate(text: str, start: int, phrase: str) -> Candidate | None:
     """The named technique in one proposed noun phrase, or None for a generic one ("a novel method")."""
     words = phrase.split(" ")
-    while words and (words[0].lower() in NON_CONCEPT_WORDS or words[0].lower() in ("novel", "yet")):
+    while words and (words[0].lower() in NON_CONCEPT_WORDS or words[0].lower() == "yet"):  # "simple yet effective"
         start += len(words[0]) + 1
         words = words[1:]
     if not 2 <= len(words) <= 5 or any(not WORD.fullmatch(w) for w in words):
