@@ -117,6 +117,15 @@ def test_lower_case_architecture_descriptors_are_not_uses() -> None:
     assert "Transformer" not in only_generic
 
 
+def test_architecture_nouns_naming_a_class_of_models_are_not_uses() -> None:
+    classes = entities("Probing Pretrained Transformers", "Decoder-only transformers, like other pretrained "
+                       "transformers in use today, forget facts; we also finetune a bidirectional transformer.")
+    assert "Transformer" not in classes
+    for text in ("We probe pretrained transformer encoders for syntax.", "We probe the transformers we trained.",
+                 "We train a small transformer decoder."):
+        assert entities("Probing encoders", text).get("Transformer") == ("method", "uses"), text
+
+
 def test_techniques_a_paper_says_it_proposes_are_found_without_a_lexicon() -> None:
     found = entities("Faster decoding for small devices",
                      "We introduce anchor pruning and cache merging to cut latency. We also develop a "

@@ -22,9 +22,11 @@ from kg.extract.shapes import (
     strip_compound_suffix,
 )
 from kg.extract.vocabulary import (
+    ARCHITECTURE_NOUNS,
     CONCEPT_HEADS,
     CONTAINER_HEADS,
     METHOD_HEAD_WORDS,
+    MODEL_CLASS_MODIFIERS,
     NON_ENTITY_HEADS,
     NON_CONCEPT_WORDS,
     TASK_HEAD_WORDS,
@@ -179,6 +181,23 @@ def _names_non_entity(text: str, candidate: Candidate) -> bool:
     return any(word.lower() in NON_ENTITY_HEADS for word in following)
 
 
+_LAST_WORD = re.compile(r"(?P<word>[A-Za-z][\w-]*)\s+$")
+_NEXT_WORD_ON_LINE = re.compile(r"[ \t]+(?P<word>[A-Za-z][\w-]*)")
+
+
+def _names_model_class(text: str, candidate: Candidate, title_end: int) -> bool:
+    """'pretrained transformers', 'a bidirectional transformer via ...': the architecture noun names a
+    class of models, not the architecture (which 'pretrained transformer encoders' still names)."""
+    in_title = candidate.start < title_end
+    if candidate.text.lower() not in ARCHITECTURE_NOUNS or not (candidate.text.islower() or in_title):
+        return False
+    before = _LAST_WORD.search(text, max(0, candidate.start - 40), candidate.start)
+    if before is None or before.group("word").lower() not in MODEL_CLASS_MODIFIERS:
+        return False
+    after = _NEXT_WORD_ON_LINE.match(text, candidate.end)
+    return after is None or after.group("word").lower() in NON_CONCEPT_WORDS
+
+
 _MODIFIER = re.compile(r"(?<![\w-])(?P<word>[a-z][a-z0-9]*(?:-[a-zA-Z0-9]+)*) $")
 
 
@@ -280,7 +299,8 @@ class EntityRecognizer:
                       if c.key not in blocked]
         candidates = [_with_modifier(text, c) for c in self._without_lone_acronyms(text, candidates)]
         not_entities = {c.key for c in candidates if _names_non_entity(text, c)}
-        candidates = [c for c in candidates if c.key not in not_entities]
+        candidates = [c for c in candidates
+                      if c.key not in not_entities and not _names_model_class(text, c, title_end or 0)]
         candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0),
                                              *self._proposed_phrases(text), *_quoted_terms(text)])
         in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"

@@ -58,6 +58,16 @@ NON_ENTITY_HEADS = frozenset({
     "inc", "corporation", "company", "conference", "workshop",
 })
 
+# Modifiers that turn an architecture noun into a class of models: "pretrained transformers",
+# "decoder-only transformers", "massively multilingual transformers" name no architecture being used.
+MODEL_CLASS_MODIFIERS = frozenset({
+    "pretrained", "pre-trained", "multilingual", "monolingual", "bidirectional", "unidirectional",
+    "autoregressive", "auto-regressive", "decoder-only", "encoder-only", "encoder-decoder", "causal",
+    "generative", "large", "small", "modern", "standard", "vanilla", "existing",
+})
+# Architecture nouns that are also the everyday word for the models built on them.
+ARCHITECTURE_NOUNS = frozenset({"transformer", "transformers"})
+
 # Head nouns that say only "some kind of method": stripped from a name when a technical word precedes.
 CONTAINER_HEADS = frozenset({
     "mechanism", "algorithm", "method", "approach", "technique", "strategy", "scheme", "module", "procedure",
