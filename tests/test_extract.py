@@ -239,3 +239,10 @@ def test_once_used_acronyms_the_paper_presents_and_names_after_a_gerund_title() 
     assert found["QRX"][0] == "benchmark"
     assert "ABC" not in found  # a lone acronym the paper itself does not present or use
     assert found["Graph-to-Text Interpreter"] == ("method", "proposes")
+
+
+def test_plural_words_inside_a_known_name_still_spell_it() -> None:
+    found = entities("Faster lookups", "We speed up nearest neighbors search and compare with a "
+                                       "nearest-neighbors language model.")
+    assert found["k-Nearest Neighbors"][0] == "method"
+    assert found["kNN-LM"][0] == "model"

@@ -71,6 +71,8 @@ _WE_VERB = re.compile(r"\bwe\s+(?:also\s+)?(?:propose|present|introduce|release|
 _NAMED_AFTER = re.compile(r"\s*,?\s*(?:named|called|dubbed|termed|coined)\b", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
+# The plural ending of a lower-case word inside a longer name: "k-nearest-neighbors language model".
+_INNER_PLURAL = re.compile(r"(?<=[a-z]{3}[a-rt-z])s$")
 # "we propose X" / "this paper introduces X": the phrase after the verb names the paper's contribution.
 # "we ... to introduce X" too: the subject may stand a few words before the verb, within the clause.
 _PROPOSAL = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:[\w-]+\s+){0,8}?"
@@ -454,15 +456,19 @@ class EntityRecognizer:
         """The longest run of words from position i that some lexicon knows (a prefix-key walk)."""
         lexicons = (local, self.lexicon, self.corpus_names)
         best = None
-        key = ""
+        key = inner_singular = ""  # inner_singular: the key with the plural ending of earlier words dropped
         for j in range(i, len(words)):
             if j > i and not _GAP.match(text[words[j - 1].end():words[j].start()]):
                 break
-            key += name_key(words[j].group())
-            if not any(lexicon.may_extend(key) for lexicon in lexicons):
+            word = words[j].group()
+            keys = {key + name_key(word), inner_singular + name_key(word)}
+            key += name_key(word)
+            inner_singular += name_key(_INNER_PLURAL.sub("", word))
+            if not any(lexicon.may_extend(k) for lexicon in lexicons for k in {*keys, inner_singular}):
                 break
             surface = text[words[i].start():words[j].end()]
-            found = self._lookup(surface, local)
+            found = self._lookup(surface, local) or (self._lookup(" ".join(
+                [*(_INNER_PLURAL.sub("", w.group()) for w in words[i:j]), word]), local) if len(keys) > 1 else None)
             if found is not None:
                 best = self._candidate(words[i].start(), words[j].end(), surface, *found), j - i + 1
         return best
