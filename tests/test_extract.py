@@ -246,3 +246,11 @@ def test_plural_words_inside_a_known_name_still_spell_it() -> None:
                                        "nearest-neighbors language model.")
     assert found["k-Nearest Neighbors"][0] == "method"
     assert found["kNN-LM"][0] == "model"
+
+
+def test_phenomena_and_claims_are_not_entities() -> None:
+    found = entities("Echoes in Reward Models", "We study Gradient Starvation Collapse (GSC) and a \"reward echo\" "
+                     "effect, a phenomenon we term \"anchor drift\". To fix GSC we propose \"echo damping\".")
+    assert not any("collapse" in name.lower() or "GSC" in name for name in found)
+    assert "reward echo" not in found and "anchor drift" not in found
+    assert found["echo damping"][0] == "method"

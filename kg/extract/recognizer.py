@@ -29,6 +29,7 @@ from kg.extract.vocabulary import (
     MODEL_CLASS_MODIFIERS,
     NON_ENTITY_HEADS,
     NON_CONCEPT_WORDS,
+    PHENOMENON_HEADS,
     TASK_HEAD_WORDS,
     TITLE_OPENERS,
     TYPE_HEADS,
@@ -200,6 +201,18 @@ def _names_model_class(text: str, candidate: Candidate, title_end: int) -> bool:
     return after is None or after.group("word").lower() in NON_CONCEPT_WORDS
 
 
+_HEAD_AFTER = re.compile(r"[\"”’']?[ \t]+(?P<word>[A-Za-z]+)")
+
+
+def _names_phenomenon(text: str, candidate: Candidate) -> bool:
+    """A new name for a phenomenon or claim ('State Collapse (SC)', the "free lunch" hypothesis)."""
+    if candidate.known:
+        return False
+    after = _HEAD_AFTER.match(text, candidate.end)
+    heads = (candidate.text.split()[-1], after.group("word") if after else "")
+    return any(head.lower() in PHENOMENON_HEADS for head in heads)
+
+
 _MODIFIER = re.compile(r"(?<![\w-])(?P<word>[a-z][a-z0-9]*(?:-[a-zA-Z0-9]+)*) $")
 
 
@@ -303,8 +316,10 @@ class EntityRecognizer:
         not_entities = {c.key for c in candidates if _names_non_entity(text, c)}
         candidates = [c for c in candidates
                       if c.key not in not_entities and not _names_model_class(text, c, title_end or 0)]
-        candidates = self._without_overlaps([*candidates, *self._concept_phrases(text, candidates, title_end or 0),
-                                             *self._proposed_phrases(text), *_quoted_terms(text)])
+        found = [*candidates, *self._concept_phrases(text, candidates, title_end or 0),
+                 *self._proposed_phrases(text), *_quoted_terms(text)]
+        phenomena = {c.key for c in found if _names_phenomenon(text, c)}
+        candidates = self._without_overlaps([c for c in found if c.key not in phenomena])
         in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"
         self._type_from_contexts(text, candidates, in_brackets)
         return Recognition(candidates, title_names, local.entries)

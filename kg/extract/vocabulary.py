@@ -58,6 +58,13 @@ NON_ENTITY_HEADS = frozenset({
     "inc", "corporation", "company", "conference", "workshop",
 })
 
+# Head nouns of phenomena and claims, which are not entities ("state collapse", "tokenization bias",
+# the "free lunch" hypothesis).
+PHENOMENON_HEADS = frozenset({
+    "collapse", "bias", "biases", "phenomenon", "phenomena", "effect", "effects", "hypothesis",
+    "hypotheses", "law", "laws", "paradox", "curse", "drift", "claim", "conjecture", "illusion",
+})
+
 # Modifiers that turn an architecture noun into a class of models: "pretrained transformers",
 # "decoder-only transformers", "massively multilingual transformers" name no architecture being used.
 MODEL_CLASS_MODIFIERS = frozenset({
