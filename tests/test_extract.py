@@ -254,3 +254,10 @@ def test_phenomena_and_claims_are_not_entities() -> None:
     assert not any("collapse" in name.lower() or "GSC" in name for name in found)
     assert "reward echo" not in found and "anchor drift" not in found
     assert found["echo damping"][0] == "method"
+
+
+def test_a_family_written_with_a_list_of_sizes_is_the_family() -> None:
+    found = entities("Scaling probes", "We evaluate ZetaVL-1.5-2B/9B/27B and Llama-2-7B/13B, and Qwen2-VL-7B alone.")
+    assert found["ZetaVL-1.5"][0] == "model"
+    assert found["Llama 2"][0] == "model" and "Llama-2-7B" not in found
+    assert found["Qwen2-VL-7B"][0] == "model"

@@ -3,6 +3,7 @@ name-shaped tokens, each typed, with the rule that found it and a confidence."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections import Counter, defaultdict
@@ -18,6 +19,7 @@ from kg.extract.shapes import (
     shape_type,
     is_generic,
     is_name_shaped,
+    size_list_family,
     split_variant,
     strip_compound_suffix,
 )
@@ -494,6 +496,11 @@ class EntityRecognizer:
         following = [w.group() for w in words[i + 1:i + 3]]
         if "/" not in match.group():
             return self._unknown_word(match.group(), match.start(), following, local)
+        family = size_list_family(match.group())
+        if family is not None:  # 'InternVL-2.0-4B/8B/26B': the family, at the sizes listed (so a model)
+            return [dataclasses.replace(c, start=match.start(), end=match.end(), text=match.group(),
+                                        type=c.type if c.known else "model")
+                    for c in self._unknown_word(family, match.start(), following, local)][:1]
         found, offset = [], match.start()
         for part in match.group().split("/"):
             found.extend(self._unknown_word(part, offset, following, local) if part else [])

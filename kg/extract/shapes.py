@@ -10,6 +10,7 @@ from kg.keys import name_key
 # A word: letters/digits joined by inner hyphens, slashes, decimal points or plus signs ("LLaMA-2-7B", "GPT-3.5").
 WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|[-/'’^](?=[A-Za-z0-9])|(?<=\d)\.(?=\d))*\+*")
 _UNIT = re.compile(r"^\d+(?:\.\d+)?[A-Za-z]{0,2}$|^[A-Za-z]\d*$|^\d+[a-z]+$")
+_VARIANT_PART = re.compile(VARIANT_SUFFIX_PATTERN)
 _VARIANT_TAIL = re.compile(rf"^(?P<family>.+?)[-\s](?P<variant>{VARIANT_SUFFIX_PATTERN}(?:[-\s]{VARIANT_SUFFIX_PATTERN})*)$")
 _ROMAN = re.compile(r"^[IVX]+$")
 
@@ -55,6 +56,15 @@ def strip_compound_suffix(token: str) -> str:
     while len(parts) > 1 and parts[-1].lower() in COMPOUND_SUFFIXES:
         parts.pop()
     return "-".join(parts)
+
+
+def size_list_family(token: str) -> str | None:
+    """'InternVL-2.0' for 'InternVL-2.0-4B/8B/26B': a family written with a list of its sizes."""
+    first, *sizes = token.split("/")
+    variant = split_variant(first)
+    if variant is None or not sizes or not all(_VARIANT_PART.fullmatch(size) for size in sizes):
+        return None
+    return variant[0]
 
 
 def split_variant(name: str) -> tuple[str, str] | None:
