@@ -261,3 +261,10 @@ def test_a_family_written_with_a_list_of_sizes_is_the_family() -> None:
     assert found["ZetaVL-1.5"][0] == "model"
     assert found["Llama 2"][0] == "model" and "Llama-2-7B" not in found
     assert found["Qwen2-VL-7B"][0] == "model"
+
+
+def test_a_lower_case_description_is_not_a_model_name() -> None:
+    found = entities("Chemistry with language models", "We train a generative pre-trained transformer on "
+                     "molecules and compare it with GPT-2 and word2vec embeddings.")
+    assert "GPT" not in found
+    assert found["GPT-2"][0] == "model" and found["word2vec"][0] == "model"

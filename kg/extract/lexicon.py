@@ -42,7 +42,8 @@ class Lexicon:
 
     An entry marked case_sensitive (a name that is also an ordinary word, like "Falcon") matches only
     a surface spelled as one of its aliases, and never a lower-case word; all others match any spelling with the same key, except
-    that an all-lower-case surface never matches an entry whose every alias has a capital.
+    that an all-lower-case surface never matches an entry whose every alias has a capital, nor a model
+    unless one of its aliases is that lower-case spelling ("generative pre-trained transformer" is no GPT).
     """
 
     def __init__(self, entries: list[LexiconEntry] | None = None) -> None:
@@ -82,7 +83,8 @@ class Lexicon:
             if surface.isalpha() and surface.islower():
                 return None  # the ordinary word ("codec"), even where a lower-case identifier is an alias
             return entry if surface in entry.surfaces or surface.replace("-", " ") in entry.surfaces else None
-        if surface.islower() and not any(s.islower() for s in entry.surfaces):
+        if surface.islower() and not any(s.islower() and (entry.type != "model" or name_key(s) == name_key(surface))
+                                         for s in entry.surfaces):
             return None  # "of a" is not OFA, "pile" is not The Pile
         return entry
 
