@@ -123,9 +123,10 @@ class Recognition:
 
 
 def is_architecture_descriptor(surface: str, entity_type: str, following: str) -> bool:
-    """'transformer-based': a method written in lower case only to describe a class of systems, not
-    used or proposed as such ('BERT-based' and 'Transformer-based' still name what is used)."""
-    return entity_type == "method" and surface.islower() and following.lower() in ("-based", " based")
+    """'transformer-based', 'instruction tuning data': a method written in lower case only to describe a
+    class of systems or of data, not used or proposed as such ('BERT-based' and 'Transformer-based' still
+    name what is used)."""
+    return entity_type == "method" and surface.islower() and following.lower() in ("-based", " based", " data")
 
 
 def _recased(word: str, entry: LexiconEntry) -> bool:
