@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from kg.model import ENTITY_TYPES
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
 # Loaded in this order; a later file overrides an earlier one for the same canonical key.
 LEXICON_FILES = ("harvested.jsonl", "curated.jsonl")
+# Two or more lower-case words without digits: a description, unless a model is spelled so.
+_DESCRIPTION = re.compile(r"[a-z]+(?:-[a-z]+)*(?: [a-z]+(?:-[a-z]+)*)+")
 
 
 @dataclass
@@ -41,9 +44,10 @@ class Lexicon:
     """Surface forms -> entries, matched on canonical keys (case and punctuation folded).
 
     An entry marked case_sensitive (a name that is also an ordinary word, like "Falcon") matches only
-    a surface spelled as one of its aliases, and never a lower-case word; all others match any spelling with the same key, except
-    that an all-lower-case surface never matches an entry whose every alias has a capital, nor a model
-    unless one of its aliases is that lower-case spelling ("generative pre-trained transformer" is no GPT).
+    a surface spelled as one of its aliases, and never a lower-case word; all others match any spelling
+    with the same key, except that an all-lower-case surface never matches an entry whose every alias
+    has a capital, and a lower-case phrase of plain words matches a model only through a lower-case
+    alias with the same key.
     """
 
     def __init__(self, entries: list[LexiconEntry] | None = None) -> None:
@@ -83,9 +87,11 @@ class Lexicon:
             if surface.isalpha() and surface.islower():
                 return None  # the ordinary word ("codec"), even where a lower-case identifier is an alias
             return entry if surface in entry.surfaces or surface.replace("-", " ") in entry.surfaces else None
-        if surface.islower() and not any(s.islower() and (entry.type != "model" or name_key(s) == name_key(surface))
-                                         for s in entry.surfaces):
+        if surface.islower() and not any(s.islower() for s in entry.surfaces):
             return None  # "of a" is not OFA, "pile" is not The Pile
+        if entry.type == "model" and _DESCRIPTION.fullmatch(surface) and not any(
+                s.islower() and name_key(s) == name_key(surface) for s in entry.surfaces):
+            return None  # "a generative pre-trained transformer" describes; it does not name GPT
         return entry
 
     def __len__(self) -> int:

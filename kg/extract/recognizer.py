@@ -3,11 +3,10 @@ name-shaped tokens, each typed, with the rule that found it and a confidence."""
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg.extract.acronyms import AcronymDefinition, find_acronyms
 from kg.extract.lexicon import Lexicon, LexiconEntry
@@ -75,7 +74,7 @@ _NAMED_AFTER = re.compile(r"\s*,?\s*(?:named|called|dubbed|termed|coined)\b", re
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
 # The plural ending of a lower-case word inside a longer name: "k-nearest-neighbors language model".
-_INNER_PLURAL = re.compile(r"(?<=[a-z]{3}[a-rt-z])s$")
+_INNER_PLURAL = re.compile(r"(?<=[a-z]{3}[a-hj-rt-z])s$")  # not "corpus", "analysis", "class"
 # "we propose X" / "this paper introduces X": the phrase after the verb names the paper's contribution.
 # "we ... to introduce X" too: the subject may stand a few words before the verb, within the clause.
 _PROPOSAL = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:[\w-]+\s+){0,8}?"
@@ -122,11 +121,16 @@ class Recognition:
     local_entries: dict[str, LexiconEntry]
 
 
+# What follows a technique that only describes: "-based", or "data" ending its noun phrase.
+_DESCRIBING = re.compile(r"(?:-|\s)based\b|\s+data(?:\s*[,.;:)]|\s+(?:for|from|to|of|in|on|and|or|with|that|"
+                         r"which|is|are|was|were|has|have)\b|\s*$)", re.IGNORECASE)
+
+
 def is_architecture_descriptor(surface: str, entity_type: str, following: str) -> bool:
     """'transformer-based', 'instruction tuning data': a method written in lower case only to describe a
     class of systems or of data, not used or proposed as such ('BERT-based' and 'Transformer-based' still
     name what is used)."""
-    return entity_type == "method" and surface.islower() and following.lower() in ("-based", " based", " data")
+    return entity_type == "method" and surface.islower() and _DESCRIBING.match(following) is not None
 
 
 def _recased(word: str, entry: LexiconEntry) -> bool:
@@ -188,11 +192,18 @@ def _names_non_entity(text: str, candidate: Candidate) -> bool:
 
 
 _LAST_WORD = re.compile(r"(?P<word>[A-Za-z][\w-]*)\s+$")
-_NEXT_WORD_ON_LINE = re.compile(r"[ \t]+(?P<word>[A-Za-z][\w-]*)")
+# The word right after a name on the same line, past a closing quote ('the "free lunch" hypothesis').
+_FOLLOWING_WORD = re.compile(r"[\"”’']?[ \t]+(?P<word>[A-Za-z][\w-]*)")
+
+
+def _following_word(text: str, end: int) -> str:
+    """The lower-cased word right after position `end` on the same line, or ''."""
+    match = _FOLLOWING_WORD.match(text, end)
+    return match.group("word").lower() if match else ""
 
 
 def _names_model_class(text: str, candidate: Candidate, title_end: int) -> bool:
-    """'pretrained transformers', 'a bidirectional transformer via ...': the architecture noun names a
+    """'pretrained transformers', 'decoder-only transformers, ...': the plural architecture noun names a
     class of models, not the architecture (which 'pretrained transformer encoders' still names)."""
     in_title = candidate.start < title_end
     if candidate.text.lower() not in ARCHITECTURE_NOUNS or not (candidate.text.islower() or in_title):
@@ -200,20 +211,18 @@ def _names_model_class(text: str, candidate: Candidate, title_end: int) -> bool:
     before = _LAST_WORD.search(text, max(0, candidate.start - 40), candidate.start)
     if before is None or before.group("word").lower() not in MODEL_CLASS_MODIFIERS:
         return False
-    after = _NEXT_WORD_ON_LINE.match(text, candidate.end)
-    return after is None or after.group("word").lower() in NON_CONCEPT_WORDS
-
-
-_HEAD_AFTER = re.compile(r"[\"”’']?[ \t]+(?P<word>[A-Za-z]+)")
+    return _following_word(text, candidate.end) in NON_CONCEPT_WORDS | {""}
 
 
 def _names_phenomenon(text: str, candidate: Candidate) -> bool:
-    """A new name for a phenomenon or claim ('State Collapse (SC)', the "free lunch" hypothesis)."""
+    """A new name for a phenomenon or claim: 'State Collapse (SC)', a quoted term before its head noun
+    (the "free lunch" hypothesis)."""
     if candidate.known:
         return False
-    after = _HEAD_AFTER.match(text, candidate.end)
-    heads = (candidate.text.split()[-1], after.group("word") if after else "")
-    return any(head.lower() in PHENOMENON_HEADS for head in heads)
+    heads = [candidate.text.split()[-1].lower()]
+    if candidate.rule == "quoted":
+        heads.append(_following_word(text, candidate.end))
+    return any(head in PHENOMENON_HEADS for head in heads)
 
 
 _MODIFIER = re.compile(r"(?<![\w-])(?P<word>[a-z][a-z0-9]*(?:-[a-zA-Z0-9]+)*) $")
@@ -454,7 +463,9 @@ class EntityRecognizer:
                 candidate, width = found
                 nxt = words[i + width] if i + width < len(words) else None
                 following = text[candidate.end:nxt.end()] if nxt is not None else ""
-                if is_architecture_descriptor(candidate.text, candidate.type, following) or (candidate.type == "method" and is_verb_use(candidate.text, following)):
+                rest = text[candidate.end:candidate.end + 40]
+                if (is_architecture_descriptor(candidate.text, candidate.type, rest)
+                        or (candidate.type == "method" and is_verb_use(candidate.text, following))):
                     i += width + 1
                     continue
                 if (candidate.type == "model" and nxt is not None and _SPACED_SIZE.match(nxt.group())
@@ -474,19 +485,23 @@ class EntityRecognizer:
         """The longest run of words from position i that some lexicon knows (a prefix-key walk)."""
         lexicons = (local, self.lexicon, self.corpus_names)
         best = None
-        key = inner_singular = ""  # inner_singular: the key with the plural ending of earlier words dropped
+        key = ""
+        singular_words: list[str] = []  # the words so far, plural endings dropped
         for j in range(i, len(words)):
             if j > i and not _GAP.match(text[words[j - 1].end():words[j].start()]):
                 break
             word = words[j].group()
-            keys = {key + name_key(word), inner_singular + name_key(word)}
             key += name_key(word)
-            inner_singular += name_key(_INNER_PLURAL.sub("", word))
-            if not any(lexicon.may_extend(k) for lexicon in lexicons for k in {*keys, inner_singular}):
+            # "k-nearest-neighbors language model" spells the alias "k-nearest neighbor language model".
+            folded = " ".join([*singular_words, word])
+            singular_words.append(_INNER_PLURAL.sub("", word))
+            prefixes = {key, name_key(folded), name_key(" ".join(singular_words))}
+            if not any(lexicon.may_extend(k) for lexicon in lexicons for k in prefixes):
                 break
             surface = text[words[i].start():words[j].end()]
-            found = self._lookup(surface, local) or (self._lookup(" ".join(
-                [*(_INNER_PLURAL.sub("", w.group()) for w in words[i:j]), word]), local) if len(keys) > 1 else None)
+            found = self._lookup(surface, local)
+            if found is None and name_key(folded) != key:
+                found = self._lookup(folded, local)
             if found is not None:
                 best = self._candidate(words[i].start(), words[j].end(), surface, *found), j - i + 1
         return best
@@ -498,10 +513,11 @@ class EntityRecognizer:
         if "/" not in match.group():
             return self._unknown_word(match.group(), match.start(), following, local)
         family = size_list_family(match.group())
-        if family is not None:  # 'InternVL-2.0-4B/8B/26B': the family, at the sizes listed (so a model)
-            return [dataclasses.replace(c, start=match.start(), end=match.end(), text=match.group(),
-                                        type=c.type if c.known else "model")
-                    for c in self._unknown_word(family, match.start(), following, local)][:1]
+        named = self._unknown_word(family, match.start(), following, local) if family else []
+        if len(named) == 1 and named[0].text == family:
+            # 'InternVL-2.0-4B/8B/26B': the family at the parameter sizes listed, so a model if new
+            return [replace(named[0], end=match.end(), text=match.group(),
+                            type=named[0].type if named[0].known else "model")]
         found, offset = [], match.start()
         for part in match.group().split("/"):
             found.extend(self._unknown_word(part, offset, following, local) if part else [])

@@ -10,7 +10,9 @@ from kg.keys import name_key
 # A word: letters/digits joined by inner hyphens, slashes, decimal points or plus signs ("LLaMA-2-7B", "GPT-3.5").
 WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|[-/'’^](?=[A-Za-z0-9])|(?<=\d)\.(?=\d))*\+*")
 _UNIT = re.compile(r"^\d+(?:\.\d+)?[A-Za-z]{0,2}$|^[A-Za-z]\d*$|^\d+[a-z]+$")
-_VARIANT_PART = re.compile(VARIANT_SUFFIX_PATTERN)
+# Parameter counts and size words, not data sizes ("SynthQA-10k/50k").
+_PARAMETER_SIZE = re.compile(r"\d+(?:\.\d+)?[BMTbmt]|small|medium|base|large|xl|xxl")
+_SIZED = re.compile(rf"^(?P<family>.*[A-Za-z].*?)[-\s](?:{_PARAMETER_SIZE.pattern})$")
 _VARIANT_TAIL = re.compile(rf"^(?P<family>.+?)[-\s](?P<variant>{VARIANT_SUFFIX_PATTERN}(?:[-\s]{VARIANT_SUFFIX_PATTERN})*)$")
 _ROMAN = re.compile(r"^[IVX]+$")
 
@@ -59,12 +61,12 @@ def strip_compound_suffix(token: str) -> str:
 
 
 def size_list_family(token: str) -> str | None:
-    """'InternVL-2.0' for 'InternVL-2.0-4B/8B/26B': a family written with a list of its sizes."""
+    """'InternVL-2.0' for 'InternVL-2.0-4B/8B/26B': a family written with a list of its parameter sizes."""
     first, *sizes = token.split("/")
-    variant = split_variant(first)
-    if variant is None or not sizes or not all(_VARIANT_PART.fullmatch(size) for size in sizes):
+    match = _SIZED.match(first)
+    if match is None or not sizes or not all(_PARAMETER_SIZE.fullmatch(size) for size in sizes):
         return None
-    return variant[0]
+    return match.group("family")
 
 
 def split_variant(name: str) -> tuple[str, str] | None:

@@ -65,15 +65,15 @@ PHENOMENON_HEADS = frozenset({
     "hypotheses", "law", "laws", "paradox", "curse", "drift", "claim", "conjecture", "illusion",
 })
 
-# Modifiers that turn an architecture noun into a class of models: "pretrained transformers",
+# Modifiers that turn a plural architecture noun into a class of models: "pretrained transformers",
 # "decoder-only transformers", "massively multilingual transformers" name no architecture being used.
 MODEL_CLASS_MODIFIERS = frozenset({
     "pretrained", "pre-trained", "multilingual", "monolingual", "bidirectional", "unidirectional",
     "autoregressive", "auto-regressive", "decoder-only", "encoder-only", "encoder-decoder", "causal",
-    "generative", "large", "small", "modern", "standard", "vanilla", "existing",
+    "generative",
 })
-# Architecture nouns that are also the everyday word for the models built on them.
-ARCHITECTURE_NOUNS = frozenset({"transformer", "transformers"})
+# Plural architecture nouns that are also the everyday word for the models built on them.
+ARCHITECTURE_NOUNS = frozenset({"transformers"})
 
 # Head nouns that say only "some kind of method": stripped from a name when a technical word precedes.
 CONTAINER_HEADS = frozenset({
