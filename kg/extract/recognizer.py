@@ -485,23 +485,23 @@ class EntityRecognizer:
         """The longest run of words from position i that some lexicon knows (a prefix-key walk)."""
         lexicons = (local, self.lexicon, self.corpus_names)
         best = None
-        key = ""
-        singular_words: list[str] = []  # the words so far, plural endings dropped
+        key = singular_key = ""  # singular_key: the key with plural endings of the words so far dropped
+        singular_words: list[str] = []
         for j in range(i, len(words)):
             if j > i and not _GAP.match(text[words[j - 1].end():words[j].start()]):
                 break
             word = words[j].group()
-            key += name_key(word)
             # "k-nearest-neighbors language model" spells the alias "k-nearest neighbor language model".
-            folded = " ".join([*singular_words, word])
+            folded_key = singular_key + name_key(word)
+            key += name_key(word)
             singular_words.append(_INNER_PLURAL.sub("", word))
-            prefixes = {key, name_key(folded), name_key(" ".join(singular_words))}
-            if not any(lexicon.may_extend(k) for lexicon in lexicons for k in prefixes):
+            singular_key += name_key(singular_words[-1])
+            if not any(lexicon.may_extend(k) for lexicon in lexicons for k in {key, folded_key, singular_key}):
                 break
             surface = text[words[i].start():words[j].end()]
             found = self._lookup(surface, local)
-            if found is None and name_key(folded) != key:
-                found = self._lookup(folded, local)
+            if found is None and folded_key != key:
+                found = self._lookup(" ".join([*singular_words[:-1], word]), local)
             if found is not None:
                 best = self._candidate(words[i].start(), words[j].end(), surface, *found), j - i + 1
         return best
