@@ -31,6 +31,9 @@ Conversion to ``kg.model.Paper``:
   ``CIFAR - 1 0 0``, ``( HTC )``) so the extractor reads ordinary text. Scoring is on normalised strings, so
   this changes what the extractor sees, not what counts as a match.
 
+``--scier-unit sentence`` scores every SciER sentence as its own document instead (a diagnostic: a name
+annotated in 30 sentences then counts 30 times, as in sentence-level NER scoring).
+
 Each split is one corpus: its Papers go through ``run_extractor`` (= ``kg.extract.pipeline.extract_papers``,
 the public API, so corpus-level name propagation runs within the split exactly as in ``kg build``).
 
@@ -227,14 +230,23 @@ def _scier_file(root: Path, split: str) -> Path:
     raise FileNotFoundError(f"SciER {split}.jsonl not found under {root} (expected {root}/LLM/{split}.jsonl)")
 
 
-def load_scier(root: Path, split: str, limit: int | None = None) -> Split:
-    """One SciER split: the sentences of each doc_id, in file order, become one document."""
+def load_scier(root: Path, split: str, limit: int | None = None, unit: str = "paper") -> Split:
+    """One SciER split: the sentences of each doc_id, in file order, become one document.
+
+    unit="sentence" makes every sentence its own document instead (a diagnostic closer to sentence-level
+    NER scoring: a name annotated in many sentences counts many times); `limit` still counts papers.
+    """
     docs: dict[str, list[dict]] = {}
     with _scier_file(root, split).open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 row = json.loads(line)
                 docs.setdefault(str(row["doc_id"]), []).append(row)
+    if unit == "sentence":
+        docs = {f"{doc_id}:{i}": [row] for doc_id, rows in list(docs.items())[:limit] for i, row in enumerate(rows)}
+        limit = None
+    elif unit != "paper":
+        raise ValueError(f"unknown SciER unit {unit!r} (paper or sentence)")
     out = []
     for doc_id, rows in list(docs.items())[:limit]:
         out.append(ExternalDoc(
@@ -242,7 +254,7 @@ def load_scier(root: Path, split: str, limit: int | None = None) -> Split:
             abstract=" ".join(detokenize(r["sentence"], split_digits=True) for r in rows),
             datasets=[s for r in rows for s, t in r["ner"] if t == "Dataset"],
             methods=[s for r in rows for s, t in r["ner"] if t == "Method"]))
-    return Split("SciER", split, out)
+    return Split("SciER", split if unit == "paper" else f"{split} (per sentence)", out)
 
 
 def _header(words: list[str], span: list[int], n: int = 3) -> str:
@@ -464,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
                                      epilog="Protocol: see the module docstring and docs/external-eval.md.")
     parser.add_argument("--scier", type=Path, help="SciER release folder (holding LLM/test.jsonl)")
     parser.add_argument("--scier-splits", default="test,test_ood", help="comma-separated (default: test,test_ood)")
+    parser.add_argument("--scier-unit", choices=("paper", "sentence"), default="paper",
+                        help="one document per SciER paper (default) or per sentence (diagnostic)")
     parser.add_argument("--scirex", type=Path, help="SciREX folder ({train,dev,test}.jsonl or train_docs/*.json)")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N documents of each split")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -473,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         splits = []
         if args.scier:
-            splits += [load_scier(args.scier, s.strip(), args.limit) for s in args.scier_splits.split(",") if s.strip()]
+            splits += [load_scier(args.scier, s.strip(), args.limit, args.scier_unit) for s in args.scier_splits.split(",") if s.strip()]
         if args.scirex:
             splits += load_scirex(args.scirex, args.limit)
     except (OSError, ValueError, KeyError) as exc:

@@ -140,6 +140,9 @@ def test_load_scier_groups_sentences_per_document(ee, tmp_path):
     assert first.datasets == ["MNIST", "SVHN"] and first.methods == []
     assert second.datasets == [] and second.methods == ["LeNet"]
     assert [d.id for d in ee.load_scier(tmp_path, "test", limit=1).docs] == ["scier:1"]
+    per_sentence = ee.load_scier(tmp_path, "test", unit="sentence")
+    assert [(d.abstract, d.datasets) for d in per_sentence.docs] == [
+        ("We use MNIST.", ["MNIST"]), ("And SVHN.", ["SVHN"]), ("We train LeNet.", [])]
 
 
 def scirex_raw(words: str, sections, sentences, ner, doc_id="x"):
