@@ -67,16 +67,16 @@ import json
 import re
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 if __package__ in (None, ""):  # run as a file: make the repository's kg importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kg.keys import name_key  # noqa: E402
-from kg.model import Paper, PaperEntities  # noqa: E402
+from kg.keys import name_key
+from kg.model import Paper, PaperEntities
 
 DATASET_TYPES = frozenset({"dataset", "benchmark"})
 METHOD_TYPES = frozenset({"method", "model"})
@@ -137,7 +137,7 @@ class Counts:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def __iadd__(self, other: "Counts") -> "Counts":
+    def __iadd__(self, other: Counts) -> Counts:
         self.tp += other.tp
         self.predicted += other.predicted
         self.gold += other.gold
@@ -487,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         splits = []
         if args.scier:
-            splits += [load_scier(args.scier, s.strip(), args.limit, args.scier_unit) for s in args.scier_splits.split(",") if s.strip()]
+            names = [s.strip() for s in args.scier_splits.split(",") if s.strip()]
+            splits += [load_scier(args.scier, name, args.limit, args.scier_unit) for name in names]
         if args.scirex:
             splits += load_scirex(args.scirex, args.limit)
     except (OSError, ValueError, KeyError) as exc:

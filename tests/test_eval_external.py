@@ -189,8 +189,8 @@ def test_scirex_cut_with_abstract_section_and_unusable_docs(ee):
 
 def test_main_json_with_a_stub_extractor(ee, tmp_path, monkeypatch, capsys):
     (tmp_path / "LLM").mkdir()
-    (tmp_path / "LLM" / "test.jsonl").write_text(json.dumps(
-        {"doc_id": "1", "sentence": "We use MNIST and LeNet .", "ner": [["MNIST", "Dataset"], ["LeNet", "Method"]]}) + "\n")
+    row = {"doc_id": "1", "sentence": "We use MNIST and LeNet .", "ner": [["MNIST", "Dataset"], ["LeNet", "Method"]]}
+    (tmp_path / "LLM" / "test.jsonl").write_text(json.dumps(row) + "\n")
     seen = []
 
     def stub(papers):
