@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from kg.errors import NotFound
 from kg.graph import build_graph
 from kg.keys import entity_node_id, name_key
 from kg.model import ENTITY, PAPER, SHARES_ENTITIES, EntityRef, Mention, Paper, PaperEntities
-from kg.query import NotFound
-from loaders.html import select_subgraph, write_html
+from kg.query.subgraph import select_subgraph
+from loaders.html import write_html
 
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402  (tests/browser.py, the Chromium helper)
