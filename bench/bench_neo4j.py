@@ -104,7 +104,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds")
     parser.add_argument("--papers", type=int, action="append", help="target paper counts (default 10000 100000)")
-    parser.add_argument("--batch-size", type=int, action="append", help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})")
+    parser.add_argument("--batch-size", type=int, action="append",
+                        help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})")
     parser.add_argument("--heap", default="2g", help="server heap when the bench starts its own server")
     parser.add_argument("--pagecache", default="512m", help="server page cache when the bench starts its own server")
     parser.add_argument("--server-pid", type=int, help="pid of the NEO4J_URI server, to report its RSS")

@@ -100,7 +100,7 @@ class PaperEntities:
         return record
 
     @classmethod
-    def from_json(cls, record: dict[str, Any]) -> "PaperEntities":
+    def from_json(cls, record: dict[str, Any]) -> PaperEntities:
         """Inverse of `to_json`."""
         paper = Paper(
             id=record["id"],

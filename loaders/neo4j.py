@@ -34,8 +34,7 @@ import networkx as nx
 
 from kg.errors import Neo4jError
 from kg.model import ENTITY, PAPER, RELATION_TYPES, TYPE_LABELS
-from kg.neo4j_driver import (DEFAULT_RETRY_SECONDS, ENTITY_FULLTEXT_INDEX, PAPER_FULLTEXT_INDEX, connect,
-                             driver_error)
+from kg.neo4j_driver import DEFAULT_RETRY_SECONDS, ENTITY_FULLTEXT_INDEX, PAPER_FULLTEXT_INDEX, connect, driver_error
 
 DEFAULT_BATCH_SIZE = 10_000
 DEFAULT_WORKERS = 2
@@ -158,7 +157,7 @@ class _Layout:
     columns: list[str]
 
     @classmethod
-    def of(cls, attribute_dicts: Iterable[dict], skip: frozenset[str] = frozenset()) -> "_Layout":
+    def of(cls, attribute_dicts: Iterable[dict], skip: frozenset[str] = frozenset()) -> _Layout:
         count = 0
         first: dict[str, Any] = {}  # key -> first value, in order of first appearance
         seen: dict[str, int] = {}  # key -> number of dicts holding it

@@ -318,7 +318,8 @@ def harvest_transformers(st: Store):
 
 # --------------------------------------------------------------------------- timm
 TIMM_FIX = {"Densenet": "DenseNet", "CspNet": "CSPNet", "Inception-Resnet-V2": "Inception-ResNet-v2",
-            "MaxVit": "MaxViT", "RegNet X": "RegNet", "NasNet-A": "NASNet", "Poolformer from MetaFormer is Actually What You Need for Vision": "PoolFormer"}
+            "MaxVit": "MaxViT", "RegNet X": "RegNet", "NasNet-A": "NASNet",
+            "Poolformer from MetaFormer is Actually What You Need for Vision": "PoolFormer"}
 TIMM_SKIP = {"factory", "features", "fx_features", "helpers", "hub", "registry",
              "byoanet", "byobnet", "xception"}
 
@@ -444,7 +445,7 @@ def harvest_lm_eval(st: Store):
     tasks = d / "tasks"
     for readme in sorted(list(tasks.glob("*/README.md")) + list(tasks.glob("*/*/README.md"))):
         text = readme.read_text(encoding="utf-8", errors="replace")
-        head = next((l for l in text.splitlines() if l.startswith("#")), "")
+        head = next((line for line in text.splitlines() if line.startswith("#")), "")
         name, aliases = _clean_header(head)
         dirname = readme.parent.name
         if name is None:

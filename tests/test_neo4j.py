@@ -11,7 +11,6 @@ import socket
 import threading
 from collections import Counter
 from importlib import resources
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -50,7 +49,8 @@ def db_counts(server) -> tuple[Counter, Counter]:
     """(node count per label set, relationship count per type) of the :Paper/:Entity graph."""
     labels = Counter({":".join(sorted(r["labels"])): r["n"] for r in cypher(
         server, "MATCH (n) WHERE n:Paper OR n:Entity RETURN labels(n) AS labels, count(*) AS n")})
-    rels = Counter({r["type"]: r["n"] for r in cypher(server, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")})
+    rels = Counter({r["type"]: r["n"]
+                    for r in cypher(server, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")})
     return labels, rels
 
 

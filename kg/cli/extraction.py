@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -52,9 +52,10 @@ def extract(inputs: InputsArgument,
 
 @app.command(name="eval")
 def evaluate(gold: Annotated[Path, typer.Option("--gold", help="Gold annotations (JSONL).")],
-             pred: Annotated[Optional[Path], typer.Option("--pred", help="Predictions from `kg extract`; "
+             pred: Annotated[Path | None, typer.Option("--pred", help="Predictions from `kg extract`; "
                                                            "default: extract the gold papers now.")] = None,
-             errors_shown: Annotated[int, typer.Option("--errors", help="Show N misses, false hits, type and role errors.")] = 0,
+             errors_shown: Annotated[int, typer.Option(
+                 "--errors", help="Show N misses, false hits, type and role errors.")] = 0,
              as_json: JsonOption = False) -> None:
     """Precision, recall and F1 against gold annotations, role accuracy and cross-paper linking."""
     from kg.evaluate import evaluate as score

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,7 +11,7 @@ from kg.cli.app import load_app, neo4j_app
 from kg.cli.options import DEFAULT_OUT, JsonOption, Neo4jConnection, neo4j_options, read_graph_file
 from kg.cli.output import console, fail, print_json, progress_bar
 
-DataOption = Annotated[Optional[Path], typer.Option("--data", help="Server data directory "
+DataOption = Annotated[Path | None, typer.Option("--data", help="Server data directory "
                                                     "(default $PAPER_KG_HOME/neo4j or ~/.local/share/paper-kg/neo4j).")]
 
 
@@ -42,9 +42,10 @@ def load_neo4j(graph_path: Annotated[Path, typer.Argument(help="Build output dir
 
 @neo4j_app.command(name="start")
 def neo4j_start(port: Annotated[int, typer.Option("--port", help="Bolt port.")] = 7687,
-                http_port: Annotated[int, typer.Option("--http-port", help="HTTP / Neo4j Browser port (0: off).")] = 7474,
+                http_port: Annotated[int, typer.Option(
+                    "--http-port", help="HTTP / Neo4j Browser port (0: off).")] = 7474,
                 data: DataOption = None,
-                password: Annotated[Optional[str], typer.Option("--password", envvar="NEO4J_PASSWORD")] = None) -> None:
+                password: Annotated[str | None, typer.Option("--password", envvar="NEO4J_PASSWORD")] = None) -> None:
     """Start (building it on first use) a local Neo4j; prints the Bolt URI and the Browser URL."""
     from loaders.neo4j_server import DEFAULT_PASSWORD, start_server
 

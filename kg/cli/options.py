@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import networkx as nx
 import typer
@@ -23,11 +23,11 @@ DEFAULT_OUT = Path("out")
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 GraphOption = Annotated[Path, typer.Option("--graph", "-g", help="Build output directory or graph file.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-TypeOption = Annotated[Optional[str], typer.Option("--type", "-t", help="model|method|dataset|benchmark|task")]
+TypeOption = Annotated[str | None, typer.Option("--type", "-t", help="model|method|dataset|benchmark|task")]
 Neo4jFlag = Annotated[bool, typer.Option("--neo4j", help="Ask a Neo4j server (queries/*.cypher) instead of the files.")]
 UriOption = Annotated[str, typer.Option("--uri", envvar="NEO4J_URI", help="Neo4j Bolt URI.")]
 UserOption = Annotated[str, typer.Option("--user", envvar="NEO4J_USER", help="Neo4j user.")]
-PasswordOption = Annotated[Optional[str], typer.Option(
+PasswordOption = Annotated[str | None, typer.Option(
     "--password", envvar="NEO4J_PASSWORD", help="Neo4j password (default: the local server's).")]
 DatabaseOption = Annotated[str, typer.Option("--database", envvar="NEO4J_DATABASE", help="Neo4j database.")]
 
@@ -123,4 +123,5 @@ backend_options = _inject(
      inspect.Parameter("use_neo4j", inspect.Parameter.KEYWORD_ONLY, annotation=Neo4jFlag, default=False),
      *_connection_parameters()],
     lambda graph_path, use_neo4j, **connection: BackendOptions(graph_path, use_neo4j, _connection(**connection)))
-backend_options.__doc__ = "Give a query command --graph, --neo4j and the connection options as `backend: BackendOptions`."
+backend_options.__doc__ = ("Give a query command --graph, --neo4j and the connection options as "
+                           "`backend: BackendOptions`.")

@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from kg.cli.app import app
-from kg.cli.options import (DEFAULT_OUT, BackendOptions, JsonOption, TypeOption, backend_options, check_type,
-                            read_graph_file)
+from kg.cli.options import (
+    DEFAULT_OUT,
+    BackendOptions,
+    JsonOption,
+    TypeOption,
+    backend_options,
+    check_type,
+    read_graph_file,
+)
 from kg.cli.output import console, errors, print_counts, print_json, show_rows
 from kg.query.subgraph import Selection
 
@@ -21,7 +28,7 @@ PaperArgument = Annotated[str, typer.Argument(metavar="PAPER", help="Paper id or
 @backend_options
 def papers_using(name: Annotated[str, typer.Argument(help="Entity name or alias, any case.")],
                  backend: BackendOptions, entity_type: TypeOption = None, as_json: JsonOption = False,
-                 html_out: Annotated[Optional[Path], typer.Option(
+                 html_out: Annotated[Path | None, typer.Option(
                      "--html", help="Also write the entity's neighbourhood as an interactive page.")] = None,
                  max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Node budget of --html.")] = 300,
                  ) -> None:
@@ -50,10 +57,10 @@ def write_page(selection: Selection, output: Path, title: str) -> None:
 @app.command()
 def html(graph_path: Annotated[Path, typer.Argument(help="Build output directory or graph file.")] = DEFAULT_OUT,
          output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("graph.html"),
-         focus: Annotated[Optional[str], typer.Option(
+         focus: Annotated[str | None, typer.Option(
              "--focus", "-f", help="Entity name/alias or paper id/title to centre on.")] = None,
          depth: Annotated[int, typer.Option("--depth", "-d", min=0, help="Hops around --focus.")] = 1,
-         types: Annotated[Optional[str], typer.Option(
+         types: Annotated[str | None, typer.Option(
              "--types", help="Entity types to show, comma-separated (model,dataset).")] = None,
          min_papers: Annotated[int, typer.Option("--min-papers", min=1, help="Hide entities in fewer papers.")] = 1,
          max_nodes: Annotated[int, typer.Option("--max-nodes", min=1,

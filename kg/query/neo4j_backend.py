@@ -7,10 +7,9 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-from kg.errors import NotFound, Neo4jError
+from kg.errors import NotFound
 from kg.model import TYPE_LABELS
-from kg.neo4j_driver import (DEFAULT_RETRY_SECONDS, ENTITY_FULLTEXT_INDEX, PAPER_FULLTEXT_INDEX, connect,
-                             driver_error)
+from kg.neo4j_driver import DEFAULT_RETRY_SECONDS, ENTITY_FULLTEXT_INDEX, PAPER_FULLTEXT_INDEX, connect, driver_error
 from kg.query.suggest import closest_surfaces, closest_titles
 
 QUERY_NAMES: tuple[str, ...] = ("papers_using", "paper_entities", "top_entities", "related_papers",
@@ -46,7 +45,7 @@ class Neo4jQueries:
         self.queries = {name: read_query(name) for name in QUERY_NAMES}
         self._driver = connect(uri, user, password, retry_seconds)
 
-    def __enter__(self) -> "Neo4jQueries":
+    def __enter__(self) -> Neo4jQueries:
         return self
 
     def __exit__(self, *exc_info) -> None:

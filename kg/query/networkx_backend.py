@@ -61,7 +61,7 @@ def papers_using(graph: nx.MultiDiGraph, name: str, entity_type: str | None = No
     rows = []
     for entity in entities:
         entity_data = graph.nodes[entity]
-        for paper, rel, edge in _role_edges_into(graph, entity):
+        for paper, _, edge in _role_edges_into(graph, entity):
             data = graph.nodes[paper]
             rows.append({"paper_id": data["paper_id"], "title": data["title"], "year": data.get("year"),
                          "role": edge["role"], "entity": entity_data["name"], "type": entity_data["type"],
@@ -180,7 +180,7 @@ class GraphQueries:
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.graph = graph
 
-    def __enter__(self) -> "GraphQueries":
+    def __enter__(self) -> GraphQueries:
         return self
 
     def __exit__(self, *exc_info) -> None:
