@@ -118,7 +118,6 @@ class Recognition:
 
     candidates: list[Candidate]
     title_names: set[str]
-    local_entries: dict[str, LexiconEntry]
 
 
 # What follows a technique that only describes: "-based", or "data" ending its noun phrase.
@@ -334,7 +333,7 @@ class EntityRecognizer:
         candidates = self._without_overlaps([c for c in found if c.key not in phenomena])
         in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"
         self._type_from_contexts(text, candidates, in_brackets)
-        return Recognition(candidates, title_names, local.entries)
+        return Recognition(candidates, title_names)
 
     # -- sources of names -------------------------------------------------------------------------
 
