@@ -1,7 +1,8 @@
 """The main job, stage by stage: read -> extract -> build -> write NetworkX files and papers.jsonl.
 
 This module and `kg.cli` compose the library with the writers in `loaders`; they reach `loaders` at call
-time only, so importing any `kg` module never imports `loaders` (which imports `kg`): see DESIGN.md."""
+time only, so importing any `kg` module never imports `loaders` (which imports `kg`): see README.md,
+"How it works"."""
 
 from __future__ import annotations
 
