@@ -1,6 +1,6 @@
 """The Neo4j loader and query backend against a real Neo4j (fixture `neo4j_server` in conftest.py).
 
-Every answer of queries/*.cypher must equal the NetworkX backend's (kg/query.py) on the seed graph.
+Every answer of queries/*.cypher must equal the NetworkX backend's (kg/query/networkx_backend.py) on the seed graph.
 These tests fail, never skip, when no server can be started (unless PAPER_KG_SKIP_NEO4J=1).
 """
 

@@ -34,7 +34,7 @@ def read_query(name: str) -> str:
 
 
 class Neo4jQueries:
-    """The kg.query questions answered by Neo4j: same arguments, rows, order and NotFound errors.
+    """The QueryBackend questions answered by Neo4j: same arguments, rows, order and NotFound errors.
 
     Each method runs the text of queries/<method>.cypher unchanged, with parameters.
     """
@@ -93,14 +93,14 @@ class Neo4jQueries:
                         q=query)
 
     def closest_names(self, name: str, limit: int = 5) -> list[str]:
-        """Like kg.query.closest_names (from the full-text index on a large graph)."""
+        """Like kg.query.networkx_backend.closest_names (from the full-text index on a large graph)."""
         rows = self._candidates(name, "MATCH (e:Entity) RETURN sum(1 + size(e.aliases)) AS n",
                                 "MATCH (e:Entity) RETURN e.name AS name, e.aliases AS aliases ORDER BY e.id",
                                 ENTITY_FULLTEXT_INDEX, "node.name AS name, node.aliases AS aliases")
         return closest_surfaces(name, ((row["name"], row["aliases"] or ()) for row in rows), limit)
 
     def closest_paper_titles(self, paper: str) -> list[str]:
-        """Like the suggestions of kg.query.find_paper (from the full-text index on a large graph)."""
+        """Like the suggestions of kg.query.networkx_backend.find_paper (from the full-text index on a large graph)."""
         rows = self._candidates(paper, "MATCH (p:Paper) RETURN count(p) AS n",
                                 "MATCH (p:Paper) RETURN p.title AS title ORDER BY p.id",
                                 PAPER_FULLTEXT_INDEX, "node.title AS title")
@@ -112,7 +112,7 @@ class Neo4jQueries:
     def _paper_not_found(self, paper: str) -> NotFound:
         return NotFound("paper", paper, self.closest_paper_titles(paper))
 
-    # ---- the questions (kg.query signatures)
+    # ---- the questions (kg.query.QueryBackend signatures)
 
     def _about_entity(self, query_name: str, name: str, entity_type: str | None = None, **params: Any) -> list[dict]:
         """Rows of a question about one entity; NotFound when no rows because no entity has that name."""
@@ -155,7 +155,7 @@ class Neo4jQueries:
         return rows
 
     def graph_stats(self) -> dict:
-        """Like kg.query.graph_stats, from Neo4j's count store (cheap)."""
+        """Like kg.query.networkx_backend.graph_stats, from Neo4j's count store (cheap)."""
         from kg.model import RELATION_TYPES
 
         def count(pattern: str) -> int:
