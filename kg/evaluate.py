@@ -38,6 +38,7 @@ class GoldPaper:
     pid: str
     title: str
     entities: list[GoldEntity]
+    abstract: str = ""
 
 
 @dataclass
@@ -127,7 +128,7 @@ def read_gold(path: Path) -> list[GoldPaper]:
                 record = json.loads(line)
                 papers.append(GoldPaper(record["pid"], record["title"], [
                     GoldEntity(e["name"], e["type"], e["role"], list(e.get("aliases", [])))
-                    for e in record["entities"]]))
+                    for e in record["entities"]], record.get("abstract", "")))
     return papers
 
 

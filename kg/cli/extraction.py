@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -71,9 +70,8 @@ def evaluate(gold: Annotated[Path, typer.Option("--gold", help="Gold annotations
     if pred is not None:
         predictions = read_extractions(pred)
     else:
-        records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
-        predictions = extract_papers([Paper(id=paper_id_for(r["title"]), title=r["title"], abstract=r["abstract"])
-                                      for r in records])
+        predictions = extract_papers([Paper(id=paper_id_for(g.title), title=g.title, abstract=g.abstract)
+                                      for g in gold_papers])
     report = score(gold_papers, predictions)
     if as_json:
         print_json(report.to_json())
