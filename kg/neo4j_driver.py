@@ -42,25 +42,25 @@ def driver_error(exc: BaseException, uri: str, user: str, doing: str = "") -> Ne
     from neo4j.exceptions import AuthError, DriverError, ServiceUnavailable, SessionExpired
     from neo4j.exceptions import Neo4jError as ServerReported
 
-    if isinstance(exc, ServerReported):
+    if isinstance(exc, Neo4jError):  # already translated
         return exc
     code = getattr(exc, "code", None) or ""
     if isinstance(exc, AuthError) or code.startswith("Neo.ClientError.Security."):
         if "RateLimit" in code:
             return Neo4jError(f"Neo4j at {uri} refused user {user!r}: too many failed logins; "
-                                  "wait a few seconds and check the password")
+                              "wait a few seconds and check the password")
         return Neo4jError(f"wrong Neo4j user or password for {user!r} at {uri} "
-                              "(set the password given to `kg neo4j start`)")
+                          "(set the password given to `kg neo4j start`)")
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return Neo4jError(f"Neo4j at {uri}: {exc.message if isinstance(exc, ServerReported) else exc}")
     if isinstance(exc, (ServiceUnavailable, SessionExpired, OSError)) or type(exc).__name__ == "IncompleteCommit":
         if doing:
             return Neo4jError(f"lost the connection to Neo4j at {uri} {doing} ({_first_line(exc)}); "
-                                  "re-run to finish: loading is idempotent")
+                              "re-run to finish: loading is idempotent")
         return Neo4jError(f"cannot reach Neo4j at {uri} ({START_HINT})")
     if isinstance(exc, ServerReported):
         return Neo4jError(f"Neo4j at {uri} failed{' ' + doing if doing else ''}: "
-                              f"{code or type(exc).__name__}: {_first_line(exc.message or exc)}")
+                          f"{code or type(exc).__name__}: {_first_line(exc.message or exc)}")
     if isinstance(exc, DriverError):
         return Neo4jError(f"Neo4j driver error at {uri}{' ' + doing if doing else ''}: {_first_line(exc)}")
     return Neo4jError(f"Neo4j at {uri}{' ' + doing if doing else ''}: {type(exc).__name__}: {_first_line(exc)}")
