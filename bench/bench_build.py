@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import tempfile
-import time
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 from kg.extract.pipeline import extract_papers

@@ -1,4 +1,4 @@
-"""Benchmark `loaders.neo4j.load_graph`: the seed graph replicated to ~10k and ~100k papers.
+"""Benchmark `loaders.neo4j.load_into_neo4j`: the seed graph replicated to ~10k and ~100k papers.
 
     python bench/bench_neo4j.py                     # starts its own server on a free port, stops it after
     python bench/bench_neo4j.py --papers 10000 --batch-size 5000 --batch-size 20000
@@ -32,7 +32,7 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loaders.neo4j import DEFAULT_BATCH_SIZE, load_graph  # noqa: E402
+from loaders.neo4j import DEFAULT_BATCH_SIZE, load_into_neo4j  # noqa: E402
 
 
 def seed_graph(seeds: Path) -> nx.MultiDiGraph:
@@ -104,7 +104,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds")
     parser.add_argument("--papers", type=int, action="append", help="target paper counts (default 10000 100000)")
-    parser.add_argument("--batch-size", type=int, action="append", help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})")
+    parser.add_argument("--batch-size", type=int, action="append",
+                        help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})")
     parser.add_argument("--heap", default="2g", help="server heap when the bench starts its own server")
     parser.add_argument("--pagecache", default="512m", help="server page cache when the bench starts its own server")
     parser.add_argument("--server-pid", type=int, help="pid of the NEO4J_URI server, to report its RSS")
@@ -145,12 +146,12 @@ def main() -> int:
                 graphs[papers] = replicate(seed, papers)
             graph = graphs[papers]
             n_papers = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "Paper")
-            load_graph(nx.MultiDiGraph(), uri, user, password, wipe=True)  # wipe outside the timing
+            load_into_neo4j(nx.MultiDiGraph(), uri, user, password, wipe=True)  # wipe outside the timing
             if args.tracemalloc:
                 tracemalloc.start()
             sampler = PeakSampler(server_pid)
             sampler.start()
-            summary = load_graph(graph, uri, user, password, batch_size=batch_size)
+            summary = load_into_neo4j(graph, uri, user, password, batch_size=batch_size)
             sampler.stop()
             traced = ""
             if args.tracemalloc:

@@ -1,4 +1,8 @@
-"""The main job, stage by stage: read -> extract -> build -> write NetworkX files and papers.jsonl."""
+"""The main job, stage by stage: read -> extract -> build -> write NetworkX files and papers.jsonl.
+
+This module and `kg.cli` compose the library with the writers in `loaders`; they reach `loaders` at call
+time only, so importing any `kg` module never imports `loaders` (which imports `kg`): see README.md,
+"How it works"."""
 
 from __future__ import annotations
 
@@ -11,9 +15,8 @@ import networkx as nx
 
 from kg.extract.pipeline import extract_papers
 from kg.graph import build_graph
-from kg.query import graph_stats
+from kg.query.networkx_backend import graph_stats
 from kg.readers import ReadIssue, read_papers
-from loaders.files import write_extractions, write_graph_files
 
 PAPERS_FILE = "papers.jsonl"
 
@@ -36,6 +39,8 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
           on_start: Callable[[int], None] | None = None,
           on_paper: Callable[[], None] | None = None) -> tuple[nx.MultiDiGraph, BuildSummary]:
     """Run the whole pipeline; `on_start(n)` and `on_paper()` report progress over the n papers."""
+    from loaders.files import write_extractions, write_graph_files
+
     started = time.perf_counter()
     read = read_papers(inputs)
     if on_start:

@@ -38,6 +38,7 @@ class GoldPaper:
     pid: str
     title: str
     entities: list[GoldEntity]
+    abstract: str = ""
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Score:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.true_positives += other.true_positives
         self.predicted += other.predicted
         self.gold += other.gold
@@ -127,7 +128,7 @@ def read_gold(path: Path) -> list[GoldPaper]:
                 record = json.loads(line)
                 papers.append(GoldPaper(record["pid"], record["title"], [
                     GoldEntity(e["name"], e["type"], e["role"], list(e.get("aliases", [])))
-                    for e in record["entities"]]))
+                    for e in record["entities"]], record.get("abstract", "")))
     return papers
 
 

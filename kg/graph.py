@@ -31,7 +31,8 @@ from kg.model import (
 MAX_SHARED_PAPER_COUNT = 50
 
 
-def build_graph(corpus: Iterable[PaperEntities], max_shared_paper_count: int = MAX_SHARED_PAPER_COUNT) -> nx.MultiDiGraph:
+def build_graph(corpus: Iterable[PaperEntities],
+                max_shared_paper_count: int = MAX_SHARED_PAPER_COUNT) -> nx.MultiDiGraph:
     """Link papers through the entities they share; see the module docstring for the schema."""
     corpus = list(corpus)
     graph = nx.MultiDiGraph(name="paper-kg")

@@ -33,10 +33,6 @@ class Paper:
     url: str = ""
     sources: list[str] = field(default_factory=list)  # "file:line" of every record merged into it
 
-    def text(self, field_name: str) -> str:
-        """The text of one field (title or abstract)."""
-        return self.title if field_name == "title" else self.abstract
-
 
 @dataclass
 class Mention:
@@ -100,7 +96,7 @@ class PaperEntities:
         return record
 
     @classmethod
-    def from_json(cls, record: dict[str, Any]) -> "PaperEntities":
+    def from_json(cls, record: dict[str, Any]) -> PaperEntities:
         """Inverse of `to_json`."""
         paper = Paper(
             id=record["id"],

@@ -16,6 +16,7 @@ from typing import IO
 
 import networkx as nx
 
+from kg.errors import InputError
 from kg.model import PaperEntities
 
 LIST_ATTRIBUTES = frozenset({"aliases", "keys", "authors", "sources", "entities", "via"})
@@ -111,16 +112,21 @@ def write_graph_files(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, Path]:
 
 
 def read_graph(path: Path) -> nx.MultiDiGraph:
-    """Read a graph file (by suffix), or the node-link JSON inside a build output directory."""
+    """Read a graph file (by suffix), or the node-link JSON inside a build output directory.
+
+    Raises InputError for a path that is no graph file or does not exist."""
     path = Path(path)
     if path.is_dir() or not path.suffix:
         path = path / GRAPH_FILES["json"]
     fmt = {".graphml": "graphml", ".gexf": "gexf", ".json": "json"}.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"{path}: not a graph file (expected .graphml, .gexf or .json)")
+        raise InputError(f"{path}: not a graph file (expected .graphml, .gexf or .json)")
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no graph there; run `kg build` first")
-    return READERS[fmt](path)
+        raise InputError(f"{path}: no graph there; run `kg build` first")
+    try:
+        return READERS[fmt](path)
+    except (OSError, ValueError) as exc:  # unreadable or malformed
+        raise InputError(str(exc)) from exc
 
 
 def write_extractions(corpus: list[PaperEntities], path: Path) -> None:

@@ -1,14 +1,15 @@
 """Interactive HTML export: a self-contained, offline vis-network page to explore the graph.
 
-`select_subgraph` picks what to show (a focus neighbourhood, entity types, a paper-count floor and a
-node budget) and records what it left out; `write_html` lays it out with pyvis' bundled vis-network.
+`kg.query.subgraph.select_subgraph` picks what to show and records what it left out; `write_html` lays
+the selection out with vis-network.
 
-Nodes and edges are assembled with a pyvis `Network`, but the page comes from the template below, not
-pyvis' own: that one always links Bootstrap from a CDN and embeds the data unescaped in a <script>.
-Here vis-network's JS/CSS are inlined (the page works with no network), every text from the input
-travels as JSON in a `type="application/json"` block with `<`, `>`, `&`, U+2028/9 escaped, and the
-browser builds tooltips and panels from it with `textContent` only (never innerHTML); links are kept
-only when they are http(s).
+Nodes and edges are assembled with a pyvis `Network`, but the page comes from the package's own
+assets (`loaders/assets/page.html`, `page.css`, `page.js`), not pyvis' template: that one always links
+Bootstrap from a CDN and embeds the data unescaped in a <script>. vis-network 9.1.2 is vendored with
+its licence in `loaders/assets/vis-network/` and inlined with the page's CSS and JS (the page works with
+no network). Every text from the input travels as JSON in a `type="application/json"` block with `<`,
+`>`, `&`, U+2028/9 escaped, and the browser builds tooltips and panels from it with `textContent` only
+(never innerHTML; an href only after an http(s) check).
 """
 
 from __future__ import annotations
@@ -17,25 +18,16 @@ import html
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from string import Template
 
 import networkx as nx
 
-from kg.model import (
-    BUILDS_ON,
-    ENTITY,
-    ENTITY_TYPES,
-    MENTIONS,
-    PAPER,
-    PROPOSES,
-    SHARES_ENTITIES,
-    USES,
-    VARIANT_OF,
-)
-from kg.query import NotFound, closest_names, find_entities, find_paper
+from kg.model import BUILDS_ON, MENTIONS, PAPER, PROPOSES, SHARES_ENTITIES, USES, VARIANT_OF
+from kg.query.subgraph import Selection, neighbours, select_subgraph
 from loaders.files import atomic_output
 
 # Legend and styling: one colour and shape per node kind, one colour/dash per relationship.
@@ -62,62 +54,11 @@ DIRECTIONS: dict[str, tuple[str, str]] = {
     SHARES_ENTITIES: ("shares entities with", "shares entities with"), BUILDS_ON: ("builds on", "built on by"),
     VARIANT_OF: ("variant of", "variants")}
 MAX_SHARED_WIDTH = 6.0
-SHARED_LINKS = 3  # strongest SHARES_ENTITIES links kept per paper
 SHOW_SHARED_UP_TO = 80  # with more papers, paper-paper links start hidden (toggle in the legend)
 STABILIZATION_ITERATIONS = 350
 CLIP = {"label": 42, "sentence": 400, "list": 12}
 
-VIS_VERSION = "vis-9.1.2"
 ROLE_RELS = frozenset({PROPOSES, USES, MENTIONS})
-
-
-@dataclass
-class Selection:
-    """The subgraph to draw and what was left out of it.
-
-    `omitted` maps a human-readable reason to {"papers": n, "entities": n, "links": n} in the order the
-    filters ran; `left_out_top` names the most connected entities the node budget dropped.
-    """
-
-    graph: nx.MultiDiGraph
-    focus: list[str] = field(default_factory=list)
-    total_papers: int = 0
-    total_entities: int = 0
-    omitted: dict[str, dict[str, int]] = field(default_factory=dict)
-    left_out_top: list[str] = field(default_factory=list)
-
-    @property
-    def papers(self) -> int:
-        return sum(1 for _, d in self.graph.nodes(data=True) if d.get("kind") == PAPER)
-
-    @property
-    def entities(self) -> int:
-        return sum(1 for _, d in self.graph.nodes(data=True) if d.get("kind") == ENTITY)
-
-    @property
-    def papers_omitted(self) -> int:
-        return sum(c["papers"] for c in self.omitted.values())
-
-    @property
-    def entities_omitted(self) -> int:
-        return sum(c["entities"] for c in self.omitted.values())
-
-    @property
-    def links_omitted(self) -> int:
-        return sum(c["links"] for c in self.omitted.values())
-
-    def summary(self) -> str:
-        """One line for the console and the page: what is shown and what was left out, and why."""
-        if not self.omitted:
-            return f"Showing all {self.papers} papers and {self.entities} entities."
-        reasons = "; ".join(f"{reason}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n)
-                            for reason, counts in self.omitted.items())
-        text = (f"Showing {self.papers} of {self.total_papers} papers and {self.entities} of "
-                f"{self.total_entities} entities. Left out {self.papers_omitted} papers, "
-                f"{self.entities_omitted} entities and {self.links_omitted} paper-paper links ({reasons}).")
-        if self.left_out_top:
-            text += f" Most connected left out: {', '.join(self.left_out_top)}."
-        return text
 
 
 @dataclass
@@ -133,131 +74,6 @@ class HtmlReport:
 
 def _kind(data: dict) -> str:
     return "paper" if data.get("kind") == PAPER else data.get("type", "method")
-
-
-def _count(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> dict[str, int]:
-    kinds = Counter(graph.nodes[n].get("kind") for n in nodes)
-    return {"papers": kinds[PAPER], "entities": kinds[ENTITY], "links": 0}
-
-
-def _neighbours(graph: nx.MultiDiGraph, node: str) -> set[str]:
-    return set(graph.successors(node)) | set(graph.predecessors(node))
-
-
-def resolve_focus(graph: nx.MultiDiGraph, focus: str) -> list[str]:
-    """Node ids for an entity name/alias (plus its variants), a node id, or a paper id/title.
-
-    Raises `NotFound` (with the closest entity names and titles) when nothing matches.
-    """
-    entities = find_entities(graph, focus)
-    if entities:
-        variants = {v for e in entities for v, _, k in graph.in_edges(e, keys=True) if k == VARIANT_OF}
-        return [*entities, *sorted(variants - set(entities))]
-    if focus in graph:
-        return [focus]
-    try:
-        return [find_paper(graph, focus)]
-    except NotFound as exc:
-        suggestions = list(dict.fromkeys([*closest_names(graph, focus), *exc.suggestions]))
-        raise NotFound("entity or paper", focus, suggestions) from None
-
-
-def select_subgraph(graph: nx.MultiDiGraph, focus: str | None = None, depth: int = 1,
-                    types: set[str] | None = None, min_papers: int = 1, max_nodes: int = 300,
-                    shared_links: int | None = SHARED_LINKS) -> Selection:
-    """Choose what to draw, in this order, counting what each step leaves out.
-
-    1. `focus` (entity name/alias or paper id/title): only nodes within `depth` hops of it (any edge);
-    2. `types`: only entities of these types (papers always stay);
-    3. `min_papers`: only entities linked to at least that many papers;
-    4. `max_nodes`: above the budget, keep the most connected entities (by papers in the selection) with
-       their most connected papers until the budget is used up; papers with no kept entity go;
-    5. `shared_links`: each paper keeps only its strongest SHARES_ENTITIES links (None keeps all), as
-       every paper pair sharing an entity has one and they would bury the picture.
-    Focus nodes survive every filter. Raises `NotFound` for an unknown focus, ValueError for bad limits.
-    """
-    if types and not set(types) <= set(ENTITY_TYPES):
-        raise ValueError(f"unknown entity type(s) {sorted(set(types) - set(ENTITY_TYPES))}; "
-                         f"choose from {', '.join(ENTITY_TYPES)}")
-    if depth < 0 or max_nodes < 1:
-        raise ValueError("depth must be >= 0 and max_nodes >= 1")
-    totals = _count(graph, graph.nodes)
-    omitted: dict[str, dict[str, int]] = {}
-    focus_nodes = resolve_focus(graph, focus) if focus else []
-    keep = set(graph.nodes)
-
-    def is_entity(node: str) -> bool:
-        return graph.nodes[node].get("kind") == ENTITY
-
-    def drop(reason: str, nodes: set[str]) -> None:
-        nonlocal keep
-        nodes -= set(focus_nodes)
-        if nodes:
-            omitted[reason] = _count(graph, nodes)
-            keep -= nodes
-
-    if focus_nodes:
-        reached, frontier = set(focus_nodes), set(focus_nodes)
-        for _ in range(depth):
-            frontier = {m for n in frontier for m in _neighbours(graph, n)} - reached
-            reached |= frontier
-        drop(f"more than {depth} hop{'s' if depth != 1 else ''} from {focus!r}", keep - reached)
-    if types:
-        drop(f"type not {'/'.join(sorted(types))}",
-             {n for n in keep if is_entity(n) and graph.nodes[n].get("type") not in types})
-    if min_papers > 1:
-        drop(f"in fewer than {min_papers} papers",
-             {n for n in keep if is_entity(n) and graph.nodes[n].get("paper_count", 0) < min_papers})
-    left_out_top: list[str] = []
-    if len(keep) > max_nodes:
-        kept, left_out_top = _trim(graph, keep, focus_nodes, max_nodes)
-        drop(f"over max_nodes={max_nodes}, keeping the most connected entities", keep - kept)
-    sub = graph.subgraph(keep).copy()
-    if shared_links is not None:
-        weak = _weak_shared_links(sub, shared_links)
-        if weak:
-            sub.remove_edges_from(weak)
-            omitted[f"beyond each paper's {shared_links} strongest shared-entity links"] = {
-                "papers": 0, "entities": 0, "links": len(weak)}
-    return Selection(graph=sub, focus=focus_nodes, total_papers=totals["papers"],
-                     total_entities=totals["entities"], omitted=omitted, left_out_top=left_out_top)
-
-
-def _trim(graph: nx.MultiDiGraph, candidates: set[str], focus: list[str],
-          max_nodes: int) -> tuple[set[str], list[str]]:
-    """Greedy budget fill: focus nodes, then entities by papers in `candidates`, each with its papers.
-
-    Returns the kept nodes and the names of the best-ranked entities that did not fit.
-    """
-    papers_of = {n: sorted((p for p in _neighbours(graph, n)
-                            if p in candidates and graph.nodes[p].get("kind") == PAPER),
-                           key=lambda p: (-graph.degree(p), p))
-                 for n in candidates if graph.nodes[n].get("kind") == ENTITY}
-    near_focus = {m for f in focus for m in _neighbours(graph, f)}
-    ranked = sorted(papers_of, key=lambda e: (e not in focus, e not in near_focus, -len(papers_of[e]),
-                                              -graph.nodes[e].get("paper_count", 0),
-                                              graph.nodes[e].get("name", e)))
-    kept = set(focus)
-    for entity in ranked:
-        room = max_nodes - len(kept)
-        new = [p for p in papers_of[entity] if p not in kept]
-        if entity in kept or room <= 0 or (new and room == 1 and len(new) == len(papers_of[entity])):
-            continue  # with room for the entity alone it would float unconnected
-        kept.add(entity)
-        kept.update(new[:room - 1])
-    left_out = [graph.nodes[e].get("name", e) for e in ranked if e not in kept][:8]
-    return kept, left_out
-
-
-def _weak_shared_links(graph: nx.MultiDiGraph, per_paper: int) -> list[tuple[str, str, str]]:
-    """SHARES_ENTITIES edges that are not among the `per_paper` heaviest of either of their papers."""
-    by_paper: dict[str, list[tuple[float, str, tuple[str, str, str]]]] = {}
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        if key == SHARES_ENTITIES:
-            for end, other in ((u, v), (v, u)):
-                by_paper.setdefault(end, []).append((-data.get("weight", 0), other, (u, v, key)))
-    strong = {edge for links in by_paper.values() for *_, edge in sorted(links)[:per_paper]}
-    return sorted({edge for links in by_paper.values() for *_, edge in links} - strong)
 
 
 def _clip(text: object, limit: int) -> str:
@@ -308,7 +124,7 @@ def build_network(selection: Selection):
         kind = _kind(data)
         style = NODE_STYLES.get(kind, NODE_STYLES["method"])
         is_paper = kind == "paper"
-        shown = sum(1 for p in _neighbours(graph, node) if graph.nodes[p].get("kind") == PAPER)
+        shown = sum(1 for p in neighbours(graph, node) if graph.nodes[p].get("kind") == PAPER)
         entities = sum(1 for _, _, k in graph.out_edges(node, keys=True) if k in ROLE_RELS)
         value = 1 + entities / 4 if is_paper else max(data.get("paper_count", 1), shown)
         colour = style["color"]
@@ -378,19 +194,18 @@ def _script_json(value: object) -> str:
     return text
 
 
-def _vis_assets() -> tuple[str, str]:
-    """The vis-network JS and CSS that pyvis ships, read from its package (no CDN)."""
-    import pyvis
+@cache
+def _asset(name: str) -> str:
+    """The text of a file in loaders/assets (package data)."""
+    return resources.files("loaders").joinpath("assets", name).read_text(encoding="utf-8")
 
-    root = Path(pyvis.__file__).parent
-    for base in (root / "templates" / "lib" / VIS_VERSION, root / "lib" / VIS_VERSION):
-        if (base / "vis-network.min.js").exists():
-            js = (base / "vis-network.min.js").read_text("utf-8")
-            css = (base / "vis-network.css").read_text("utf-8")
-            if "</script" in js.lower() or "</style" in css.lower():
-                raise RuntimeError("bundled vis-network cannot be inlined safely")
-            return js, css
-    raise FileNotFoundError(f"vis-network not found in the pyvis package at {root}; reinstall pyvis>=0.3.2")
+
+def _vis_assets() -> tuple[str, str]:
+    """The vendored vis-network JS and CSS (loaders/assets/vis-network, no CDN)."""
+    js, css = _asset("vis-network/vis-network.min.js"), _asset("vis-network/vis-network.css")
+    if "</script" in js.lower() or "</style" in css.lower():
+        raise RuntimeError("bundled vis-network cannot be inlined safely")
+    return js, css
 
 
 _SHAPE_SVG = {
@@ -436,8 +251,8 @@ def render_html(selection: Selection, title: str = "paper-kg graph") -> tuple[st
             "styles": {k: {"label": s["label"], "color": s["color"]} for k, s in NODE_STYLES.items()},
             "rels": {k: s["label"] for k, s in EDGE_STYLES.items()}, "directions": DIRECTIONS}
     omitted = selection.summary() if selection.omitted else ""
-    page = _PAGE.substitute(
-        title=html.escape(title), vis_css=css, vis_js=js, app_css=_APP_CSS, app_js=_APP_JS,
+    page = Template(_asset("page.html")).substitute(
+        title=html.escape(title), vis_css=css, vis_js=js, app_css=_asset("page.css"), app_js=_asset("page.js"),
         data=_script_json(data), legend=_legend_html(selection),
         counts=html.escape(f"{selection.papers} papers · {selection.entities} entities · {len(net.edges)} links"),
         omitted=html.escape(omitted), omitted_hidden="" if omitted else " hidden")
@@ -455,295 +270,3 @@ def write_html(graph_or_selection: nx.MultiDiGraph | Selection, path: Path | str
         handle.write(page)
     return HtmlReport(path=path, nodes=nodes, edges=edges, omitted=selection.omitted,
                       summary=selection.summary())
-
-
-_APP_CSS = """
-html, body { margin: 0; height: 100%; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: #1f2933; background: #fafbfc; }
-body { display: flex; flex-direction: column; }
-header { display: flex; align-items: center; gap: 14px; padding: 8px 14px; background: #fff;
-  border-bottom: 1px solid #dde3ea; flex-wrap: wrap; }
-header h1 { font-size: 17px; margin: 0; font-weight: 600; }
-#kg-counts { color: #52606d; font-size: 13px; }
-#kg-search { width: 320px; padding: 6px 10px; border: 1px solid #b8c2cc; border-radius: 6px; font-size: 14px; }
-#kg-search-msg { color: #b2182b; font-size: 13px; }
-#kg-omitted { padding: 6px 14px; background: #fff8e1; border-bottom: 1px solid #f0d98c; font-size: 13px; }
-main { position: relative; flex: 1; min-height: 0; }
-#kg-network { position: absolute; inset: 0; }
-#kg-legend { position: absolute; top: 10px; left: 10px; background: rgba(255,255,255,.94); border: 1px solid #dde3ea;
-  border-radius: 8px; padding: 8px 10px; font-size: 13px; box-shadow: 0 1px 4px rgba(0,0,0,.08); max-width: 230px; }
-.lg-title { font-weight: 600; margin: 4px 0 2px; }
-.lg-row { display: flex; align-items: center; gap: 6px; cursor: pointer; white-space: nowrap; }
-.lg-row input { margin: 0; }
-.lg-n { margin-left: auto; color: #7b8794; padding-left: 8px; }
-.lg-hint { color: #7b8794; font-size: 12px; margin-top: 6px; white-space: normal; }
-#kg-details { position: absolute; top: 10px; right: 10px; width: 340px; max-height: calc(100% - 20px); overflow: auto;
-  background: #fff; border: 1px solid #dde3ea; border-radius: 8px; padding: 10px 12px; box-shadow: 0 2px 8px rgba(0,0,0,.12); }
-#kg-details h2 { font-size: 15px; margin: 0 24px 4px 0; overflow-wrap: anywhere; }
-#kg-details .meta { color: #52606d; font-size: 13px; margin-bottom: 6px; overflow-wrap: anywhere; }
-#kg-details ul { list-style: none; padding: 0; margin: 2px 0 8px; }
-#kg-details li { margin: 2px 0; }
-#kg-details li button { background: none; border: 0; padding: 0; color: #2166ac; cursor: pointer; text-align: left;
-  font: inherit; overflow-wrap: anywhere; }
-#kg-details li button:hover { text-decoration: underline; }
-#kg-details .close { position: absolute; top: 6px; right: 8px; border: 0; background: none; font-size: 18px; cursor: pointer; }
-#kg-loading { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
-  background: rgba(250,251,252,.85); font-size: 15px; color: #52606d; }
-[hidden] { display: none !important; }
-div.vis-tooltip { white-space: normal; max-width: 420px; font: 13px/1.4 system-ui, sans-serif; background: #fff;
-  border: 1px solid #b8c2cc; border-radius: 6px; box-shadow: 0 2px 8px rgba(0,0,0,.15); color: #1f2933; padding: 6px 8px; }
-.tt-title { font-weight: 600; overflow-wrap: anywhere; }
-.tt-sub { color: #52606d; overflow-wrap: anywhere; }
-.tt-quote { font-style: italic; margin-top: 3px; overflow-wrap: anywhere; }
-"""
-
-# Client code. Every string from the data reaches the DOM through textContent or an attribute set by
-# property (href only after an http(s) check); nothing is parsed as HTML.
-_APP_JS = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var byId = function (id) { return document.getElementById(id); };
-  function el(tag, text, cls) {
-    var e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
-  function safeUrl(url) { return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null; }
-  function kindLabel(kind) { return (data.styles[kind] || {label: kind}).label; }
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many || one + "s"); }
-
-  function nodeTooltip(info) {
-    var box = el("div");
-    box.appendChild(el("div", info.name, "tt-title"));
-    if (info.kind === "paper") {
-      var bits = [info.year ? String(info.year) : "year unknown"];
-      if (info.authors && info.authors.length) {
-        bits.push(info.authors.slice(0, 3).join(", ") + (info.n_authors > 3 ? " et al." : ""));
-      }
-      box.appendChild(el("div", "Paper · " + bits.join(" · "), "tt-sub"));
-      if (safeUrl(info.url)) box.appendChild(el("div", info.url, "tt-sub"));
-    } else {
-      box.appendChild(el("div", kindLabel(info.kind) + " · " + plural(info.paper_count, "paper"), "tt-sub"));
-      if (info.aliases && info.aliases.length) {
-        box.appendChild(el("div", "Also: " + info.aliases.join(", "), "tt-sub"));
-      }
-    }
-    return box;
-  }
-  function edgeText(info) {
-    if (info.role) return [info.role + (info.text ? " “" + info.text + "”" : ""), info.sentence];
-    if (info.entities) {
-      var head = "shares " + plural(info.n_entities, "entity", "entities") + " (weight " + info.weight + ")";
-      return [head, info.entities.join(", ")];
-    }
-    if (info.via) return ["builds on, via", info.via.join(", ")];
-    return [data.rels[info.rel] || info.rel, ""];
-  }
-  function edgeTooltip(info) {
-    var box = el("div"), t = edgeText(info);
-    box.appendChild(el("div", t[0], "tt-title"));
-    if (t[1]) box.appendChild(el("div", t[1], "tt-quote"));
-    return box;
-  }
-
-  var baseNode = {}, baseEdge = {};
-  data.nodes.forEach(function (n) {
-    n.title = nodeTooltip(n.kg);
-    baseNode[n.id] = {color: n.color, font: n.font};
-  });
-  data.edges.forEach(function (e) { e.title = edgeTooltip(e.kg); baseEdge[e.id] = {color: e.color}; });
-  var nodes = new vis.DataSet(data.nodes), edges = new vis.DataSet(data.edges);
-  var network = new vis.Network(byId("kg-network"), {nodes: nodes, edges: edges}, data.options);
-  var kg = window.kg = {network: network, nodes: nodes, edges: edges, ready: false, selected: null};
-
-  function finish() {
-    if (kg.ready) return;
-    network.stopSimulation();
-    network.setOptions({physics: {enabled: false}});
-    byId("kg-loading").hidden = true;
-    kg.ready = true;
-    document.body.setAttribute("data-ready", "true");
-    if (data.focus.length && nodes.get(data.focus[0])) {  // focus view: select it, keep the whole picture
-      network.selectNodes([data.focus[0]]); highlight(data.focus[0]); details(data.focus[0]);
-    }
-  }
-  network.on("stabilizationProgress", function (p) {
-    byId("kg-loading").textContent = "Laying out the graph… " + Math.round(100 * p.iterations / p.total) + "%";
-  });
-  network.once("stabilizationIterationsDone", finish);
-  if (!data.nodes.length) finish();
-  setTimeout(finish, 20000);
-
-  var DIM_NODE = {background: "#e4e7eb", border: "#d3d8de"}, DIM_TEXT = "rgba(31,41,51,0.25)";
-  var DIM_EDGE = {color: "#e4e7eb", opacity: 0.35};
-  function highlight(id) {
-    var near = new Set(network.getConnectedNodes(id)); near.add(id);
-    var nearEdges = new Set(network.getConnectedEdges(id));
-    nodes.update(nodes.getIds().map(function (n) {
-      if (near.has(n)) return {id: n, color: baseNode[n].color, font: baseNode[n].font};
-      return {id: n, color: DIM_NODE, font: {color: DIM_TEXT, size: baseNode[n].font.size}};
-    }));
-    edges.update(edges.getIds().map(function (e) {
-      return {id: e, color: nearEdges.has(e) ? baseEdge[e].color : DIM_EDGE};
-    }));
-    kg.selected = id;
-  }
-  function reset() {
-    if (kg.selected === null) return;
-    nodes.update(nodes.getIds().map(function (n) {
-      return {id: n, color: baseNode[n].color, font: baseNode[n].font};
-    }));
-    edges.update(edges.getIds().map(function (e) { return {id: e, color: baseEdge[e].color}; }));
-    kg.selected = null;
-    byId("kg-details").hidden = true;
-  }
-
-  function details(id) {
-    var node = nodes.get(id), info = node.kg, panel = byId("kg-details");
-    panel.replaceChildren();
-    var close = el("button", "×", "close");
-    close.title = "Close";
-    close.onclick = function () { network.unselectAll(); reset(); };
-    panel.appendChild(close);
-    panel.appendChild(el("h2", info.name));
-    if (info.kind === "paper") {
-      panel.appendChild(el("div", "Paper" + (info.year ? " · " + info.year : "") +
-        (info.paper_id ? " · id " + info.paper_id : ""), "meta"));
-      if (info.authors && info.authors.length) {
-        panel.appendChild(el("div", info.authors.join(", ") +
-          (info.n_authors > info.authors.length ? " et al." : ""), "meta"));
-      }
-      var url = safeUrl(info.url);
-      if (url) {
-        var a = el("a", url);
-        a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer";
-        panel.appendChild(a);
-      }
-    } else {
-      panel.appendChild(el("div", kindLabel(info.kind) + " · " + plural(info.paper_count, "paper") +
-        (info.shown_papers < info.paper_count ? " (" + info.shown_papers + " shown)" : ""), "meta"));
-      if (info.aliases && info.aliases.length) {
-        panel.appendChild(el("div", "Also: " + info.aliases.join(", "), "meta"));
-      }
-    }
-    var groups = {};
-    network.getConnectedEdges(id).forEach(function (eid) {
-      var e = edges.get(eid), out = e.from === id, names = data.directions[e.kg.rel] || [e.kg.rel, e.kg.rel];
-      var head = out ? names[0] : names[1];
-      (groups[head] = groups[head] || []).push({id: out ? e.to : e.from, note: edgeText(e.kg)[1]});
-    });
-    Object.keys(groups).sort().forEach(function (head) {
-      panel.appendChild(el("div", head + " (" + groups[head].length + ")", "tt-title"));
-      var ul = el("ul");
-      groups[head].forEach(function (item) {
-        var li = el("li"), b = el("button", nodes.get(item.id).kg.name);
-        if (item.note) b.title = item.note;
-        b.onclick = function () { focusNode(item.id, true); };
-        li.appendChild(b); ul.appendChild(li);
-      });
-      panel.appendChild(ul);
-    });
-    panel.hidden = false;
-  }
-  function focusNode(id, animate) {
-    network.selectNodes([id]);
-    highlight(id);
-    details(id);
-    var animation = animate === false ? false : {duration: 450, easingFunction: "easeInOutQuad"};
-    network.focus(id, {scale: Math.max(network.getScale(), 0.9), animation: animation});
-  }
-  kg.focusNode = focusNode;
-  network.on("click", function (params) {
-    if (params.nodes.length) { highlight(params.nodes[0]); details(params.nodes[0]); }
-    else if (!params.edges.length) reset();
-  });
-
-  // Search: a datalist of names; exact name or alias first, then the first name containing the text.
-  var names = [], exact = new Map(), seen = new Map();
-  data.nodes.slice().sort(function (a, b) {
-    return (b.kg.kind !== "paper") - (a.kg.kind !== "paper") ||
-      (b.kg.paper_count || 0) - (a.kg.paper_count || 0) || a.kg.name.localeCompare(b.kg.name);
-  }).forEach(function (n) {
-    var name = n.kg.name;
-    if (seen.has(name.toLowerCase())) name = name + " (" + kindLabel(n.kg.kind) + ")";
-    seen.set(name.toLowerCase(), n.id);
-    names.push([name, n.id]);
-    exact.set(name.toLowerCase(), n.id);
-  });
-  data.nodes.forEach(function (n) {
-    (n.kg.aliases || []).forEach(function (a) {
-      if (!exact.has(a.toLowerCase())) exact.set(a.toLowerCase(), n.id);
-    });
-  });
-  var list = byId("kg-names");
-  names.forEach(function (pair) {
-    var option = document.createElement("option");
-    option.value = pair[0];  // a property, not markup
-    list.appendChild(option);
-  });
-  function find(text) {
-    var q = text.trim().toLowerCase();
-    if (!q) return null;
-    if (exact.has(q)) return exact.get(q);
-    for (var i = 0; i < names.length; i++) if (names[i][0].toLowerCase().indexOf(q) >= 0) return names[i][1];
-    return null;
-  }
-  var search = byId("kg-search"), msg = byId("kg-search-msg");
-  function go(strict) {
-    var q = search.value.trim().toLowerCase();
-    var id = strict ? (exact.has(q) ? exact.get(q) : null) : find(search.value);
-    msg.textContent = !strict && search.value.trim() && id === null ? "No match" : "";
-    if (id !== null && (!strict || id !== kg.selected)) focusNode(id, true);
-  }
-  // Picking from the datalist or typing an exact name fires "input"; Enter also takes partial names.
-  search.addEventListener("input", function () { go(true); });
-  search.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") { ev.preventDefault(); go(false); }
-  });
-
-  // Legend checkboxes show/hide a node kind or a relationship.
-  document.querySelectorAll("#kg-legend input[type=checkbox]").forEach(function (box) {
-    box.addEventListener("change", function () {
-      var kind = box.getAttribute("data-kind"), rel = box.getAttribute("data-rel");
-      var set = kind ? nodes : edges;
-      set.update(set.get({filter: function (item) { return kind ? item.kg.kind === kind : item.kg.rel === rel; }})
-        .map(function (item) { return {id: item.id, hidden: !box.checked}; }));
-    });
-  });
-})();
-"""
-
-_PAGE = Template("""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title</title>
-<link rel="icon" href="data:,">
-<style>$vis_css</style>
-<style>$app_css</style>
-<script>$vis_js</script>
-</head>
-<body>
-<header>
-  <h1>$title</h1>
-  <span id="kg-counts">$counts</span>
-  <input id="kg-search" list="kg-names" type="search" placeholder="Search papers and entities…"
-         autocomplete="off" aria-label="Search">
-  <datalist id="kg-names"></datalist>
-  <span id="kg-search-msg" role="status"></span>
-</header>
-<div id="kg-omitted" role="note"$omitted_hidden>$omitted</div>
-<main>
-  <div id="kg-network"></div>
-  <div id="kg-legend">$legend</div>
-  <aside id="kg-details" hidden></aside>
-  <div id="kg-loading">Laying out the graph…</div>
-</main>
-<script type="application/json" id="kg-data">$data</script>
-<script>$app_js</script>
-</body>
-</html>
-""")

@@ -17,9 +17,11 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Iterator
+
+from kg.errors import ServerError
 
 DEFAULT_PASSWORD = "paper-kg-local"
 DEFAULT_BOLT_PORT = 7687
@@ -58,10 +60,6 @@ _READY_RE = re.compile(r"^READY (bolt://\S+) (\S+)\s*$", re.MULTILINE)
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
-class Neo4jServerError(RuntimeError):
-    """A one-line, user-facing failure to build, start or stop the local Neo4j server."""
-
-
 @dataclass(frozen=True)
 class ServerInfo:
     """A running local server, as recorded in ``<data_dir>/server.json``."""
@@ -83,11 +81,6 @@ class ServerInfo:
     def browser_url(self) -> str | None:
         """Neo4j Browser URL (served by the HTTP connector), if HTTP is enabled."""
         return f"{self.http_url}/browser/" if self.http_url else None
-
-    @property
-    def auth(self) -> tuple[str, str]:
-        """``(user, password)`` for ``neo4j.GraphDatabase.driver(uri, auth=...)``."""
-        return (self.user, self.password)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-serialisable form (paths as strings)."""
@@ -126,7 +119,7 @@ def _java_exe() -> str:
         return str(Path(java_home) / "bin" / "java")
     exe = shutil.which("java")
     if not exe:
-        raise Neo4jServerError(
+        raise ServerError(
             f"`java` (JDK {MIN_JAVA}+) was not found on PATH; install one "
             f"(e.g. apt-get install openjdk-17-jdk-headless) {DOCKER_HINT}"
         )
@@ -134,17 +127,17 @@ def _java_exe() -> str:
 
 
 def java_version(java: str | None = None) -> int:
-    """Major version of ``java`` (e.g. 17); raises Neo4jServerError if it cannot be run."""
+    """Major version of ``java`` (e.g. 17); raises ServerError if it cannot be run."""
     exe = java or _java_exe()
     try:
         out = subprocess.run(
             [exe, "-version"], capture_output=True, text=True, timeout=60, check=False
         )
     except OSError as e:
-        raise Neo4jServerError(f"cannot run `{exe} -version` ({e}); {DOCKER_HINT}") from e
+        raise ServerError(f"cannot run `{exe} -version` ({e}); {DOCKER_HINT}") from e
     m = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
     if not m:
-        raise Neo4jServerError(f"cannot parse the output of `{exe} -version`; {DOCKER_HINT}")
+        raise ServerError(f"cannot parse the output of `{exe} -version`; {DOCKER_HINT}")
     major = int(m.group(1))
     return int(m.group(2) or 0) if major == 1 else major  # "1.8.0" -> 8
 
@@ -153,7 +146,7 @@ def _check_java() -> str:
     exe = _java_exe()
     major = java_version(exe)
     if major < MIN_JAVA:
-        raise Neo4jServerError(
+        raise ServerError(
             f"Neo4j 5.26 needs Java {MIN_JAVA}+, but `{exe}` is Java {major}; "
             f"set JAVA_HOME to a JDK {MIN_JAVA}+ {DOCKER_HINT}"
         )
@@ -183,20 +176,20 @@ def ensure_server_built(force: bool = False) -> Path:
     """Build ``neo4j-server/`` with Maven if its jar is missing or older than pom.xml/sources.
 
     Returns the runnable jar (``target/paperkg-neo4j-server.jar``; its dependencies are in
-    ``target/lib/`` and on its manifest Class-Path). Raises Neo4jServerError if java 17+ or mvn
+    ``target/lib/`` and on its manifest Class-Path). Raises ServerError if java 17+ or mvn
     is missing or the build fails.
     """
     _check_java()
     mdir = module_dir()
     if not (mdir / "pom.xml").is_file():
-        raise Neo4jServerError(f"Neo4j server module not found at {mdir} (no pom.xml); {DOCKER_HINT}")
+        raise ServerError(f"Neo4j server module not found at {mdir} (no pom.xml); {DOCKER_HINT}")
     jar = mdir / "target" / JAR_NAME
     with _flock(mdir / "target" / ".build.lock"):
         if not force and not _artifact_stale(jar, mdir):
             return jar
         mvn = shutil.which("mvn")
         if not mvn:
-            raise Neo4jServerError(
+            raise ServerError(
                 "`mvn` (Apache Maven) was not found on PATH; it is needed once to fetch Neo4j from "
                 f"Maven Central (e.g. apt-get install maven) {DOCKER_HINT}"
             )
@@ -211,7 +204,7 @@ def ensure_server_built(force: bool = False) -> Path:
             lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
             errors = [ln for ln in lines if "ERROR" in ln] or lines
             detail = errors[0].strip() if errors else f"exit code {proc.returncode}"
-            raise Neo4jServerError(f"Maven build of {mdir} failed: {detail[:300]}")
+            raise ServerError(f"Maven build of {mdir} failed: {detail[:300]}")
         jar.touch()  # newer than every source even if Maven left the jar untouched
     return jar
 
@@ -352,14 +345,14 @@ def start_server(
     """
     ddir = _resolve_data_dir(data_dir)
     if not password or len(password) < 8:
-        raise Neo4jServerError("the Neo4j password must have at least 8 characters")
+        raise ServerError("the Neo4j password must have at least 8 characters")
     http = http_port or None
     ddir.mkdir(parents=True, exist_ok=True)
     with _flock(ddir / ".start.lock"):
         existing = server_status(ddir)
         if existing is not None:
             if not existing.responding and not _wait_port(existing.pid, existing.bolt_port, timeout):
-                raise Neo4jServerError(
+                raise ServerError(
                     f"a server for {ddir} is running (pid {existing.pid}) but bolt port "
                     f"{existing.bolt_port} does not answer; run `kg neo4j stop` and retry"
                 )
@@ -367,7 +360,7 @@ def start_server(
         java = _check_java()
         for p, what in ((port, "bolt"), (http, "http")):
             if p is not None and not _port_free(p):
-                raise Neo4jServerError(
+                raise ServerError(
                     f"{what} port {p} on {HOST} is already in use by another process; "
                     f"choose another port or stop that process"
                 )
@@ -434,13 +427,13 @@ def _wait_ready(proc: subprocess.Popen[bytes], log: Path, offset: int, timeout: 
             return m
         if proc.poll() is not None:
             _CHILDREN.pop(proc.pid, None)
-            raise Neo4jServerError(
+            raise ServerError(
                 f"Neo4j exited with code {proc.returncode} before it was ready "
                 f"(see {log}): {_log_tail(log, offset)}"
             )
         if time.monotonic() > deadline:
             _terminate(proc.pid)
-            raise Neo4jServerError(f"Neo4j was not ready after {timeout:.0f} s (see {log})")
+            raise ServerError(f"Neo4j was not ready after {timeout:.0f} s (see {log})")
         time.sleep(0.25)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the full test suite needs and runs it: the package with its test extras, Debian's
 # Chromium + ChromeDriver (browser tests), Java 17 + Maven (the local Neo4j server the tests start).
+# Lints with ruff (the test extras install it; configuration in pyproject.toml) before the tests.
 # Arguments are passed to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,5 +20,6 @@ if ((${#missing[@]})); then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+python3 -m ruff check .
 python3 -c "from loaders.neo4j_server import ensure_server_built; print('neo4j server:', ensure_server_built())"
 python3 -m pytest -q "$@"

@@ -90,7 +90,7 @@ def neo4j_server(tmp_path_factory):
         try:
             info = start_server(port=_free_port(), data_dir=data_dir, password=NEO4J_TEST_PASSWORD, http_port=None)
             break
-        except Exception as exc:  # Neo4jServerError and anything unexpected: report, never skip
+        except Exception as exc:  # ServerError and anything unexpected: report, never skip
             errors.append(f"{type(exc).__name__}: {exc}")
             if "in use" not in str(exc):
                 break

@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -16,7 +15,7 @@ from tests.conftest import SEEDS
 runner = CliRunner()
 
 
-def run(*args: str) -> "object":
+def run(*args: str) -> object:
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 

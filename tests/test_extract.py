@@ -6,7 +6,7 @@ from __future__ import annotations
 import spacy
 
 from kg.extract.acronyms import find_acronyms
-from kg.extract.pipeline import build_nlp, extract_papers
+from kg.extract.pipeline import extract_papers
 from kg.model import Paper
 
 
@@ -213,7 +213,8 @@ def test_ordinary_words_are_not_names_spelled_with_odd_capitals() -> None:
     recased = entities("Small encoders", "We distil Bert-Mini with N-Gram masking.")
     assert "BERT" in recased and "Infini-gram" not in recased  # 'Bert' is BERT; '∞-gram' is no 'Gram'
     assert found["Sparse Sheaf Routing"][0] == "method"  # 'S^2' stands for two words starting with S
-    corpus = extract_papers([Paper(id="s", title="Routing", abstract="We define Sparse Sheaf Routing (S^2R). S^2R is fast.")])
+    corpus = extract_papers([Paper(id="s", title="Routing",
+                                   abstract="We define Sparse Sheaf Routing (S^2R). S^2R is fast.")])
     assert "S^2R" in corpus[0].entities[0].aliases
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import networkx as nx
 import pytest
 
@@ -22,7 +20,7 @@ def test_graph_schema_and_evidence(seed_graph: nx.MultiDiGraph) -> None:
             assert data["paper_count"] == len({p for p, _, k in seed_graph.in_edges(node, keys=True)
                                                if k in ROLE_RELATIONS.values()})
             assert data["keys"] and data["aliases"]
-    for a, b, key, data in seed_graph.edges(keys=True, data=True):
+    for a, _, key, data in seed_graph.edges(keys=True, data=True):
         assert key == data["rel"] and key in RELATION_TYPES
         if key in ROLE_RELATIONS.values():
             paper = seed_graph.nodes[a]

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from kg.errors import NotFound
 from kg.graph import build_graph
 from kg.keys import entity_node_id, name_key
 from kg.model import ENTITY, PAPER, SHARES_ENTITIES, EntityRef, Mention, Paper, PaperEntities
-from kg.query import NotFound
-from loaders.html import select_subgraph, write_html
+from kg.query.subgraph import select_subgraph
+from loaders.html import write_html
 
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402  (tests/browser.py, the Chromium helper)
@@ -114,7 +115,7 @@ def no_alert(driver) -> bool:
     from selenium.common.exceptions import NoAlertPresentException
 
     try:
-        driver.switch_to.alert
+        driver.switch_to.alert  # noqa: B018 (the property raises when no alert is open)
     except NoAlertPresentException:
         return True
     return False
@@ -267,7 +268,8 @@ def test_search_selects_and_focuses_node(driver, seed_graph, tmp_path):
     assert details.is_displayed() and name in details.text
     # neighbours stay bright, the rest is dimmed
     near = set(js(driver, "return kg.network.getConnectedNodes(arguments[0])", target)) | {target}
-    dimmed = set(js(driver, "return kg.nodes.getIds({filter: function (n) { return n.color.background === '#e4e7eb'; }})"))
+    dimmed = set(js(driver, "return kg.nodes.getIds("
+                            "{filter: function (n) { return n.color.background === '#e4e7eb'; }})"))
     assert dimmed and not dimmed & near and len(dimmed | near) == report.nodes
     options = js(driver, "return Array.from(document.querySelectorAll('#kg-names option')).map(o => o.value)")
     assert name in options and len(options) == report.nodes

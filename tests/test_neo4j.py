@@ -1,6 +1,6 @@
 """The Neo4j loader and query backend against a real Neo4j (fixture `neo4j_server` in conftest.py).
 
-Every answer of queries/*.cypher must equal the NetworkX backend's (kg/query.py) on the seed graph.
+Every answer of queries/*.cypher must equal the NetworkX backend's (kg/query/networkx_backend.py) on the seed graph.
 These tests fail, never skip, when no server can be started (unless PAPER_KG_SKIP_NEO4J=1).
 """
 
@@ -10,15 +10,19 @@ import re
 import socket
 import threading
 from collections import Counter
-from pathlib import Path
+from importlib import resources
 
 import networkx as nx
 import pytest
 
-from kg import query as nxq
+from kg import errors
+from kg.errors import Neo4jError
 from kg.model import ENTITY, PAPER, RELATION_ROLES, SHARES_ENTITIES, TYPE_LABELS, VARIANT_OF
-from loaders.neo4j import (QUERY_DIR, QUERY_NAMES, Neo4jLoadError, Neo4jQueries, _value, load_graph,
-                           read_query)
+from kg.query import networkx_backend as nxq
+from kg.query.neo4j_backend import QUERY_NAMES, Neo4jQueries, read_query
+from loaders.neo4j import _value, load_into_neo4j
+
+QUERY_FILES = resources.files("queries")  # the installed package's *.cypher files
 
 pytestmark = pytest.mark.neo4j
 
@@ -30,7 +34,7 @@ NASTY_TITLE_2 = "Robert'); MATCH (n) DETACH DELETE n; // \\\\ `backticks` $param
 
 
 def load(server, graph, **kwargs):
-    return load_graph(graph, server.uri, server.user, server.password, **kwargs)
+    return load_into_neo4j(graph, server.uri, server.user, server.password, **kwargs)
 
 
 def cypher(server, query: str, **params) -> list[dict]:
@@ -45,7 +49,8 @@ def db_counts(server) -> tuple[Counter, Counter]:
     """(node count per label set, relationship count per type) of the :Paper/:Entity graph."""
     labels = Counter({":".join(sorted(r["labels"])): r["n"] for r in cypher(
         server, "MATCH (n) WHERE n:Paper OR n:Entity RETURN labels(n) AS labels, count(*) AS n")})
-    rels = Counter({r["type"]: r["n"] for r in cypher(server, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")})
+    rels = Counter({r["type"]: r["n"]
+                    for r in cypher(server, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")})
     return labels, rels
 
 
@@ -69,7 +74,7 @@ def answer(backend, name: str, *args):
     """Rows, or ("NotFound", message, suggestions)."""
     try:
         return backend(name, *args)
-    except nxq.NotFound as exc:
+    except errors.NotFound as exc:
         return ("NotFound", str(exc), exc.suggestions)
 
 
@@ -192,7 +197,7 @@ def test_graph_stats_equal_networkx(seed, queries):
 
 
 def test_every_query_file_is_a_backend_method():
-    files = {p.stem for p in QUERY_DIR.glob("*.cypher")}
+    files = {p.name.removesuffix(".cypher") for p in QUERY_FILES.iterdir() if p.name.endswith(".cypher")}
     assert files == set(QUERY_NAMES)
     for name in QUERY_NAMES:
         text = read_query(name)
@@ -203,7 +208,7 @@ def test_every_query_file_is_a_backend_method():
 
 def test_queries_run_the_files_verbatim(queries):
     for name in QUERY_NAMES:
-        assert queries.queries[name] == (QUERY_DIR / f"{name}.cypher").read_text(encoding="utf-8")
+        assert queries.queries[name] == QUERY_FILES.joinpath(f"{name}.cypher").read_text(encoding="utf-8")
 
 
 def test_papers_using(seed, queries):
@@ -317,16 +322,16 @@ def test_not_found_suggests_the_same_names(seed, queries):
 
 
 def test_suggestions_from_the_fulltext_indexes_on_large_graphs(seed, queries, monkeypatch):
-    import loaders.neo4j
+    import kg.query.neo4j_backend
 
-    monkeypatch.setattr(loaders.neo4j, "SUGGEST_SCAN_LIMIT", 0)  # as if the graph were too big to scan
+    monkeypatch.setattr(kg.query.neo4j_backend, "SUGGEST_SCAN_LIMIT", 0)  # as if the graph were too big to scan
     entity = next(d for d in top_entities_by_papers(seed, 20) if len(d["name"]) >= 6 and d["name"].isalpha())
     typo = entity["name"][:-1] + "x"
-    with pytest.raises(nxq.NotFound) as failure:
+    with pytest.raises(errors.NotFound) as failure:
         queries.papers_using(typo)
     assert entity["name"] in failure.value.suggestions
     title = paper_nodes(seed)[0][1]["title"]
-    with pytest.raises(nxq.NotFound) as failure:
+    with pytest.raises(errors.NotFound) as failure:
         queries.paper_entities(title[:-2] + "qq")
     assert title in failure.value.suggestions
 
@@ -438,8 +443,8 @@ def test_dropped_connection_mid_load_is_clear_and_a_rerun_completes(neo4j_server
         if done >= total_rows // 3 and not proxy.cut_done:
             proxy.cut()
 
-    with pytest.raises(Neo4jLoadError) as failure:
-        load_graph(seed, uri, neo4j_server.user, neo4j_server.password, wipe=True, batch_size=50,
+    with pytest.raises(Neo4jError) as failure:
+        load_into_neo4j(seed, uri, neo4j_server.user, neo4j_server.password, wipe=True, batch_size=50,
                    on_progress=progress, retry_seconds=2.0)
     message = str(failure.value)
     assert "\n" not in message
@@ -460,20 +465,20 @@ def _unused_port() -> int:
 
 def test_dead_server_gives_one_clear_line():
     uri = f"bolt://127.0.0.1:{_unused_port()}"
-    with pytest.raises(Neo4jLoadError) as failure:
-        load_graph(nx.MultiDiGraph(), uri, "neo4j", "whatever-password")
+    with pytest.raises(Neo4jError) as failure:
+        load_into_neo4j(nx.MultiDiGraph(), uri, "neo4j", "whatever-password")
     assert str(failure.value) == f"cannot reach Neo4j at {uri} (is it running? `kg neo4j start`)"
-    with pytest.raises(Neo4jLoadError, match="cannot reach Neo4j at"):
+    with pytest.raises(Neo4jError, match="cannot reach Neo4j at"):
         Neo4jQueries(uri, "neo4j", "whatever-password")
 
 
 def test_wrong_password_gives_one_clear_line(neo4j_server, seed, loaded):
     # Two failed logins only: the server locks the user for a few seconds after three.
-    with pytest.raises(Neo4jLoadError) as failure:
-        load_graph(seed, neo4j_server.uri, neo4j_server.user, "not-the-password")
+    with pytest.raises(Neo4jError) as failure:
+        load_into_neo4j(seed, neo4j_server.uri, neo4j_server.user, "not-the-password")
     message = str(failure.value)
     assert "\n" not in message and message.startswith("wrong Neo4j user or password"), message
-    with pytest.raises(Neo4jLoadError, match="wrong Neo4j user or password"):
+    with pytest.raises(Neo4jError, match="wrong Neo4j user or password"):
         Neo4jQueries(neo4j_server.uri, neo4j_server.user, "not-the-password")
     assert db_counts(neo4j_server) == nx_counts(seed)  # nothing was touched
 

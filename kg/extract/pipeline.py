@@ -7,7 +7,6 @@ and one canonical name across the corpus.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 

@@ -14,10 +14,10 @@ from kg.extract.shapes import (
     WORD,
     edge_type,
     head_type,
-    is_plural_acronym,
-    shape_type,
     is_generic,
     is_name_shaped,
+    is_plural_acronym,
+    shape_type,
     size_list_family,
     split_variant,
     strip_compound_suffix,
@@ -28,8 +28,8 @@ from kg.extract.vocabulary import (
     CONTAINER_HEADS,
     METHOD_HEAD_WORDS,
     MODEL_CLASS_MODIFIERS,
-    NON_ENTITY_HEADS,
     NON_CONCEPT_WORDS,
+    NON_ENTITY_HEADS,
     PHENOMENON_HEADS,
     TASK_HEAD_WORDS,
     TITLE_OPENERS,
@@ -118,7 +118,6 @@ class Recognition:
 
     candidates: list[Candidate]
     title_names: set[str]
-    local_entries: dict[str, LexiconEntry]
 
 
 # What follows a technique that only describes: "-based", or "data" ending its noun phrase.
@@ -334,7 +333,7 @@ class EntityRecognizer:
         candidates = self._without_overlaps([c for c in found if c.key not in phenomena])
         in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"
         self._type_from_contexts(text, candidates, in_brackets)
-        return Recognition(candidates, title_names, local.entries)
+        return Recognition(candidates, title_names)
 
     # -- sources of names -------------------------------------------------------------------------
 

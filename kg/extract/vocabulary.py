@@ -12,7 +12,7 @@ GENERIC_NAMES = frozenset({
     "sql", "faq", "usa", "uk", "eu", "phd", "ceo", "iot", "ui", "ux", "os", "io", "ram", "gb", "tb", "mb",
     "flops", "flop", "tflops", "fps", "ood", "iid", "kl", "mle", "nll", "mse", "mae", "rmse", "auc", "roc",
     "f1", "bleu", "rouge", "meteor", "cider", "bertscore", "em", "mrr", "ndcg", "map", "acc", "ppl", "wer",
-    "cer", "pdf", "cdf", "svd", "pca", "ai2", "ibm", "mit", "nasa", "nih", "who", "un", "llama.cpp",
+    "cer", "cdf", "svd", "pca", "ai2", "ibm", "mit", "nasa", "nih", "who", "un", "llama.cpp",
     "english", "chinese", "hindi", "arabic", "french", "german", "spanish", "japanese", "korean",
     "github", "arxiv", "huggingface", "google", "openai", "meta", "microsoft", "deepmind", "anthropic",
     "nvidia", "amazon", "apple", "baidu", "alibaba", "tencent", "stanford", "berkeley", "cmu",

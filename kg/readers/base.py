@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from kg.errors import InputError
 from kg.keys import name_key
 from kg.model import Paper
 
-
-class InputError(Exception):
-    """An input that cannot be read at all (missing file, unknown format); the message is one line."""
+__all__ = ["InputError", "RawRecord", "ReadIssue", "ReadResult", "merge_records", "normalise_title", "paper_id_for"]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ FURNITURE = {
     "daily papers",
     "byak and the research community",
 }
-_DATE_LINE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:,? \d{4})?$", re.I)
+_DATE_LINE = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:,? \d{4})?$",
+                        re.I)
 MAX_TITLE_CHARS = 400
 MIN_ABSTRACT_CHARS = 80
 

@@ -7,7 +7,7 @@ Run (from the repo root, in a throwaway venv that has the packages below):
         lm-eval==0.4.13 mteb==2.26.24 ir_datasets==0.6.3 \
         tensorflow-datasets==4.9.10 torchvision==0.29.2 pyyaml==6.0.3
     /tmp/lexvenv/bin/pip install wordfreq==3.1.1      # (with its deps)
-    /tmp/lexvenv/bin/python -m kg.lexicon.harvest --out kg/lexicon/harvested.jsonl
+    PYTHONPATH=. /tmp/lexvenv/bin/python scripts/harvest_lexicon.py --out kg/lexicon/harvested.jsonl
 
 Nothing here *imports* the harvested packages (torch / tensorflow are not
 needed): their installed source files, READMEs and YAML are located with
@@ -30,8 +30,8 @@ Sources (each record's "source" names the package==version used):
 Record format (one JSON object per line):
   {"name", "type": model|method|dataset|benchmark|task, "aliases": [...],
    "family"?: str, "case_sensitive"?: true, "source": "pkg==ver ..."}
-Records are deduplicated by normalised name (casefold, non-alphanumerics
-stripped); the first source in SOURCE_ORDER wins on type.  curated.jsonl
+Records are deduplicated by normalised name (kg.keys.name_key, the key the extractor
+uses: casefold, non-alphanumerics stripped); the first source in SOURCE_ORDER wins on type.  curated.jsonl
 (hand-made) overrides this file in the extractor.
 
 Nothing is taken from the project's seeds or gold annotations.
@@ -50,6 +50,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from kg.keys import name_key
+
 try:
     import yaml
 except ImportError:  # pragma: no cover
@@ -61,10 +63,6 @@ except ImportError:  # pragma: no cover
 
 
 # --------------------------------------------------------------------------- helpers
-def norm(s: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", s.casefold())
-
-
 def pkg_dir(mod: str) -> Path | None:
     try:
         spec = importlib.util.find_spec(mod)
@@ -124,7 +122,7 @@ def ambiguous(name: str) -> bool:
 
 
 def too_short(name: str) -> bool:
-    return len(norm(name)) <= 2
+    return len(name_key(name)) <= 2
 
 
 def variants(name: str) -> list[str]:
@@ -161,7 +159,7 @@ class Store:
         if not keep_words and ordinary(name):
             self.dropped[source.split()[0]] += 1
             return
-        key = norm(name)
+        key = name_key(name)
         als = []
         for a in list(aliases) + variants(name):
             a = re.sub(r"\s+", " ", str(a)).strip()
@@ -174,7 +172,7 @@ class Store:
                     r["aliases"].append(a)
             return
         r = {"name": name, "type": typ, "aliases": als}
-        if family and norm(family) != key:
+        if family and name_key(family) != key:
             r["family"] = family
         cs = ambiguous(name) if case_sensitive is None else case_sensitive
         if cs:
@@ -186,17 +184,17 @@ class Store:
         names = set(self.recs)
         for key, r in self.recs.items():
             # an alias that is another record's name is ambiguous: drop it
-            r["aliases"] = [a for a in r["aliases"] if norm(a) == key or norm(a) not in names]
+            r["aliases"] = [a for a in r["aliases"] if name_key(a) == key or name_key(a) not in names]
             # aliases that only differ in punctuation are kept (surface forms)
-            if r.get("family") and norm(r["family"]) not in names:
+            if r.get("family") and name_key(r["family"]) not in names:
                 # family must point at an existing record
                 r.pop("family")
         return sorted(self.recs.values(), key=lambda r: (r["type"], r["name"].casefold()))
 
 
 def find_surface(key: str, text: str, max_tokens: int = 4) -> str | None:
-    """Find the surface form in `text` whose normalisation equals norm(key)."""
-    target = norm(key)
+    """Find the surface form in `text` whose normalisation equals name_key(key)."""
+    target = name_key(key)
     if not target:
         return None
     toks = list(re.finditer(r"[A-Za-z0-9][A-Za-z0-9'+&.\-/]*[A-Za-z0-9+]|[A-Za-z0-9]", text))
@@ -206,7 +204,7 @@ def find_surface(key: str, text: str, max_tokens: int = 4) -> str | None:
             span = text[toks[i].start():toks[j].end()]
             if "\n" in span:
                 break
-            n = norm(span)
+            n = name_key(span)
             if n == target:
                 cands[span] += 1
             if len(n) >= len(target):
@@ -254,7 +252,7 @@ TF_FIX = {"OpenAI GPT-2": "GPT-2", "OpenAI GPT": "GPT", "mamba2": "Mamba-2", "my
           "Gemma3ForCausalLM": "Gemma 3", "Gemma3nForCausalLM": "Gemma 3n", "Mistral3": "Mistral 3",
           "Falcon3": "Falcon 3", "FalconH1": "Falcon-H1",
           "Ernie4_5": "ERNIE 4.5", "Ernie4_5_MoE": "ERNIE 4.5 MoE", "Emu3": "Emu3",
-          "Nyströmformer": "Nyströmformer", "SmolLM3": "SmolLM3", "StableLm": "StableLM",
+          "Nyströmformer": "Nyströmformer", "SmolLM3": "SmolLM3",
           "GPTBigCode": "StarCoder", "Data2VecText": "data2vec", "Data2VecAudio": "data2vec-audio",
           "Data2VecVision": "data2vec-vision", "Wav2Vec2": "wav2vec 2.0", "Florence2": "Florence-2",
           "Ovis2": "Ovis2", "SigLIP2": "SigLIP 2", "SAM2": "SAM 2", "Zamba2": "Zamba2",
@@ -286,11 +284,11 @@ def harvest_transformers(st: Store):
         if (TF_SUFFIX.search(disp) and not disp.endswith(("Transformer",))) \
                 or disp.endswith("VisionTransformer"):
             continue
-        if norm(disp) in TF_GENERIC or norm(mtype) in TF_GENERIC:
+        if name_key(disp) in TF_GENERIC or name_key(mtype) in TF_GENERIC:
             continue
         disp = re.sub(r"(\d)_(\d)", r"\1.\2", disp).replace("_", "-")
         displays.setdefault(disp, set()).add(mtype)
-    keys = {norm(x) for x in displays}
+    keys = {name_key(x) for x in displays}
     # family stems shared by >= 2 versioned names become family records (Qwen2, Qwen3 -> Qwen)
     stem_re = re.compile(r"([A-Za-z]{3,}?)[- ]?(?:v?\d[\d.]*n?|V\d+)(?:[- ]\w+)*$")
     stems = collections.Counter()
@@ -299,11 +297,10 @@ def harvest_transformers(st: Store):
         if m and not ordinary(m.group(1)):
             stems[m.group(1)] += 1
     for stem, n in stems.items():
-        if n >= 2 and norm(stem) not in keys:
+        if n >= 2 and name_key(stem) not in keys:
             st.add(stem, "model", src + " (family of versioned names)", keep_words=True)
-            displays_fam = stem
-            keys.add(norm(stem))
-    famname = {norm(x): x for x in list(displays) + list(stems)}
+            keys.add(name_key(stem))
+    famname = {name_key(x): x for x in list(displays) + list(stems)}
     for disp, mtypes in displays.items():
         aliases = []
         for mt in sorted(mtypes):
@@ -313,15 +310,16 @@ def harvest_transformers(st: Store):
         aliases += TF_ALIAS.get(disp, [])
         fam = None
         m = stem_re.match(disp)
-        if m and norm(m.group(1)) in keys and norm(m.group(1)) != norm(disp):
-            fam = famname.get(norm(m.group(1)))
+        if m and name_key(m.group(1)) in keys and name_key(m.group(1)) != name_key(disp):
+            fam = famname.get(name_key(m.group(1)))
         # model names from the registry are real names; keep even if they are words
         st.add(disp, "model", src, aliases, family=fam, keep_words=True)
 
 
 # --------------------------------------------------------------------------- timm
 TIMM_FIX = {"Densenet": "DenseNet", "CspNet": "CSPNet", "Inception-Resnet-V2": "Inception-ResNet-v2",
-            "MaxVit": "MaxViT", "RegNet X": "RegNet", "NasNet-A": "NASNet", "Poolformer from MetaFormer is Actually What You Need for Vision": "PoolFormer"}
+            "MaxVit": "MaxViT", "RegNet X": "RegNet", "NasNet-A": "NASNet",
+            "Poolformer from MetaFormer is Actually What You Need for Vision": "PoolFormer"}
 TIMM_SKIP = {"factory", "features", "fx_features", "helpers", "hub", "registry",
              "byoanet", "byobnet", "xception"}
 
@@ -392,8 +390,8 @@ def harvest_timm(st: Store):
         name, aliases = _clean_doc_name(first)
         name = TIMM_FIX.get(name, name)
         # accept only if the name matches the module (guards against prose first lines)
-        mod = norm(re.sub(r"(_v\d|_mit|_msra|_cr|_hybrid|_relpos|_sam|_aligned)$", "", stem))
-        if name and (norm(name).startswith(mod[:5]) or mod.startswith(norm(name)[:5])) \
+        mod = name_key(re.sub(r"(_v\d|_mit|_msra|_cr|_hybrid|_relpos|_sam|_aligned)$", "", stem))
+        if name and (name_key(name).startswith(mod[:5]) or mod.startswith(name_key(name)[:5])) \
                 and len(name.split()) <= 4:
             st.add(name, "model", f"{src} model docstrings", aliases, keep_words=True)
         for fn in re.findall(r"@register_model\s*\ndef\s+(\w+)\s*\(", text):
@@ -447,7 +445,7 @@ def harvest_lm_eval(st: Store):
     tasks = d / "tasks"
     for readme in sorted(list(tasks.glob("*/README.md")) + list(tasks.glob("*/*/README.md"))):
         text = readme.read_text(encoding="utf-8", errors="replace")
-        head = next((l for l in text.splitlines() if l.startswith("#")), "")
+        head = next((line for line in text.splitlines() if line.startswith("#")), "")
         name, aliases = _clean_header(head)
         dirname = readme.parent.name
         if name is None:
@@ -455,7 +453,7 @@ def harvest_lm_eval(st: Store):
             name = find_surface(dirname.replace("_", ""), text)
             if name is None or name.islower() or "_" in name:
                 continue
-        if norm(name) in LMEVAL_SKIP:
+        if name_key(name) in LMEVAL_SKIP:
             continue
         st.add(name, "benchmark", src, aliases)
 
@@ -530,7 +528,7 @@ def harvest_mteb(st: Store, phase: str):
                 if base != name and len(base) < 4:
                     continue
                 pretty = find_surface(base, desc) or base
-                if pretty[:1].islower() or norm(pretty) in MTEB_SKIP or pretty.endswith("Hierarchical"):
+                if pretty[:1].islower() or name_key(pretty) in MTEB_SKIP or pretty.endswith("Hierarchical"):
                     continue
                 st.add(pretty, "benchmark", f"mteb=={v} TaskMetadata",
                        [base] if base != pretty else [])
@@ -549,9 +547,9 @@ def harvest_mteb(st: Store, phase: str):
                 if org == "mteb" or len(mid) < 5 or not re.search(r"[-\d]", mid):
                     continue
                 first = re.split(r"[-_]", mid)[0]
-                fam = first if norm(first) in st.recs and norm(first) != norm(mid) else None
+                fam = first if name_key(first) in st.recs and name_key(first) != name_key(mid) else None
                 if fam:
-                    fam = st.recs[norm(first)]["name"]
+                    fam = st.recs[name_key(first)]["name"]
                 st.add(mid, "model", f"mteb=={v} ModelMeta", [name], family=fam, keep_words=True,
                        case_sensitive=False)
 
@@ -584,7 +582,7 @@ def harvest_ir_datasets(st: Store):
             pretty = pretty.split(":", 1)[0]
         if pretty == "Beir":
             pretty = "BEIR"
-        if norm(pretty) in {"gov", "sara", "vaswani", "csl"}:   # too generic / a person's name
+        if name_key(pretty) in {"gov", "sara", "vaswani", "csl"}:   # too generic / a person's name
             continue
         st.add(pretty, typ, src, aliases)
         # sub-collections described as "A version of the X dataset"
@@ -680,7 +678,7 @@ def harvest_tfds(st: Store, phase: str):
         if tags.exists():
             for line in tags.read_text().splitlines():
                 m = re.match(r"ml\.task\.([\w\-]+)\s*#\s*Relates to (.+?), a machine learning task", line)
-                if not m or norm(m.group(1)) in TFDS_TASK_SKIP:
+                if not m or name_key(m.group(1)) in TFDS_TASK_SKIP:
                     continue
                 disp = re.sub(r"\s*\(.*\)", "", m.group(2))
                 disp = " ".join(w if w.isupper() else w.lower() for w in disp.split())
@@ -710,14 +708,14 @@ def harvest_tfds(st: Store, phase: str):
         found = None
         for k in range(len(parts), 0, -1):        # ag_news_subset -> ag_news -> ag
             cand = "_".join(parts[:k])
-            if len(norm(cand)) < 3:
+            if len(name_key(cand)) < 3:
                 break
             found = find_surface(cand, text)
             if found:
                 break
         if not found or found.islower() or found.startswith("_"):
             continue
-        if re.search(r"[_/{}()]", found) or norm(found) in TFDS_SKIP or norm(bname) in TFDS_SKIP:
+        if re.search(r"[_/{}()]", found) or name_key(found) in TFDS_SKIP or name_key(bname) in TFDS_SKIP:
             continue
         st.add(found, "dataset", src, [bname])
 

@@ -7,50 +7,24 @@ Names are matched on canonical keys (`kg.keys.name_key`) against an entity's nam
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
-from collections.abc import Iterable
 from itertools import islice
 
 import networkx as nx
 
+from kg.errors import NotFound
 from kg.keys import name_key
 from kg.model import BUILDS_ON, ENTITY, PAPER, RELATION_ROLES, SHARES_ENTITIES, VARIANT_OF
+from kg.query.suggest import closest_surfaces, closest_titles
 
 ROLE_ORDER = {"proposes": 0, "uses": 1, "mentions": 2}
 ROLE_KEYS = frozenset(RELATION_ROLES)
-
-
-class NotFound(LookupError):
-    """A name or paper that is not in the graph; carries the closest names for the message."""
-
-    def __init__(self, what: str, query: str, suggestions: list[str]) -> None:
-        hint = f" Closest: {', '.join(suggestions)}." if suggestions else ""
-        super().__init__(f"No {what} matches {query!r}.{hint}")
-        self.suggestions = suggestions
 
 
 def find_entities(graph: nx.MultiDiGraph, name: str) -> list[str]:
     """Entity node ids whose name or an alias has the same canonical key as `name`."""
     key = name_key(name)
     return sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == ENTITY and key in d.get("keys", ()))
-
-
-def closest_surfaces(query: str, names_and_aliases: Iterable[tuple[str, Iterable[str]]], limit: int = 5) -> list[str]:
-    """Names whose name or alias is most like `query` (close spelling first, then containing its key)."""
-    surfaces: dict[str, str] = {}
-    for name, aliases in names_and_aliases:
-        for surface in (name, *aliases):
-            surfaces.setdefault(surface.casefold(), name)
-    matches = difflib.get_close_matches(query.casefold(), list(surfaces), n=limit * 3, cutoff=0.6)
-    key = name_key(query)
-    contains = [s for s in surfaces if key and len(key) >= 3 and key in name_key(s)]
-    return list(dict.fromkeys(surfaces[m] for m in [*matches, *sorted(contains, key=len)]))[:limit]
-
-
-def closest_titles(query: str, titles: Iterable[str]) -> list[str]:
-    """Paper titles most like `query`, for 'did you mean' messages."""
-    return difflib.get_close_matches(query, list(dict.fromkeys(titles)), n=3, cutoff=0.5)
 
 
 def closest_names(graph: nx.MultiDiGraph, name: str, limit: int = 5) -> list[str]:
@@ -87,7 +61,7 @@ def papers_using(graph: nx.MultiDiGraph, name: str, entity_type: str | None = No
     rows = []
     for entity in entities:
         entity_data = graph.nodes[entity]
-        for paper, rel, edge in _role_edges_into(graph, entity):
+        for paper, _, edge in _role_edges_into(graph, entity):
             data = graph.nodes[paper]
             rows.append({"paper_id": data["paper_id"], "title": data["title"], "year": data.get("year"),
                          "role": edge["role"], "entity": entity_data["name"], "type": entity_data["type"],
@@ -200,13 +174,13 @@ def graph_stats(graph: nx.MultiDiGraph) -> dict:
 
 
 class GraphQueries:
-    """The questions above bound to one NetworkX graph: the same interface as loaders.neo4j.Neo4jQueries,
-    so the CLI (and the tests) can ask either backend."""
+    """The questions above bound to one NetworkX graph: a `kg.query.QueryBackend`, like
+    `kg.query.neo4j_backend.Neo4jQueries`, so the CLI (and the tests) can ask either backend."""
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.graph = graph
 
-    def __enter__(self) -> "GraphQueries":
+    def __enter__(self) -> GraphQueries:
         return self
 
     def __exit__(self, *exc_info) -> None:

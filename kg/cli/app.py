@@ -1,0 +1,29 @@
+"""The Typer application and the one place where paper-kg's errors become a one-line message."""
+
+from __future__ import annotations
+
+import typer
+from typer.core import TyperGroup
+
+from kg.cli.output import fail
+from kg.errors import KgError
+
+
+class KgGroup(TyperGroup):
+    """The root command group: a `KgError` raised by any command (sub-groups included) is printed as
+    one `error:` line on stderr with exit status 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            fail(str(exc))
+
+
+app = typer.Typer(cls=KgGroup,
+                  help="paper-kg: a knowledge graph of ML papers linked through the entities they share.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+load_app = typer.Typer(help="Load a built graph into a database.", no_args_is_help=True)
+neo4j_app = typer.Typer(help="Run a local Neo4j Community server (Java 17+ and Maven).", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+app.add_typer(neo4j_app, name="neo4j")

@@ -1,0 +1,99 @@
+"""The extraction jobs: `kg build` (the main job), `kg extract` (the extract contract), `kg eval`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kg.cli.app import app
+from kg.cli.options import DEFAULT_OUT, JsonOption
+from kg.cli.output import console, fail, print_counts, print_json, progress_bar, warn
+from kg.model import ENTITY_TYPES
+
+InputsArgument = Annotated[list[Path], typer.Argument(help="Input files or directories.")]
+
+
+@app.command()
+def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads the default, never mutates it)
+          out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_OUT) -> None:
+    """Read, extract and link papers; write graph.graphml, graph.gexf, graph.json and papers.jsonl."""
+    from kg.build import build as run_build
+
+    with progress_bar("reading") as update:
+        _, summary = run_build(inputs, out,
+                               on_start=lambda n: update(description="extracting (2 passes)", total=n),
+                               on_paper=lambda: update(advance=1))
+    warn(summary.issues)
+    console.print(f"records read {summary.records_read}, duplicate papers merged {summary.duplicates_merged}, "
+                  f"unique papers {summary.unique_papers}")
+    print_counts(summary.entities_by_type, summary.edges_by_type)
+    console.print(f"wrote {', '.join(str(p) for p in summary.outputs)} in {summary.seconds:.1f}s")
+
+
+@app.command()
+def extract(inputs: InputsArgument,
+            output: Annotated[Path, typer.Option("--output", "-o", help="JSONL to write.")] = Path("papers.jsonl"),
+            ) -> None:
+    """Extract entities: one JSON object per unique paper (the stable extract contract)."""
+    from kg.extract.pipeline import extract_papers
+    from kg.readers import read_papers
+    from loaders.files import write_extractions
+
+    read = read_papers(inputs)
+    warn(read.issues)
+    corpus = extract_papers(read.papers)
+    write_extractions(corpus, output)
+    console.print(f"{len(corpus)} papers, {sum(len(c.entities) for c in corpus)} entity links -> {output}")
+
+
+@app.command(name="eval")
+def evaluate(gold: Annotated[Path, typer.Option("--gold", help="Gold annotations (JSONL).")],
+             pred: Annotated[Path | None, typer.Option("--pred", help="Predictions from `kg extract`; "
+                                                           "default: extract the gold papers now.")] = None,
+             errors_shown: Annotated[int, typer.Option(
+                 "--errors", help="Show N misses, false hits, type and role errors.")] = 0,
+             as_json: JsonOption = False) -> None:
+    """Precision, recall and F1 against gold annotations, role accuracy and cross-paper linking."""
+    from kg.evaluate import evaluate as score
+    from kg.evaluate import read_gold
+    from kg.extract.pipeline import extract_papers
+    from kg.model import Paper
+    from kg.readers import paper_id_for
+    from loaders.files import read_extractions
+
+    if not gold.exists():
+        fail(f"{gold}: no such file")
+    gold_papers = read_gold(gold)
+    if pred is not None:
+        predictions = read_extractions(pred)
+    else:
+        predictions = extract_papers([Paper(id=paper_id_for(g.title), title=g.title, abstract=g.abstract)
+                                      for g in gold_papers])
+    report = score(gold_papers, predictions)
+    if as_json:
+        print_json(report.to_json())
+        return
+    table = Table(title=f"kg eval on {report.papers} papers", highlight=False)
+    for column in ("type", "P", "R", "F1", "untyped P", "R ", "F1 ", "gold", "pred"):
+        table.add_column(column, justify="right" if column != "type" else "left")
+    rows = [(t, report.typed[t], report.untyped[t]) for t in ENTITY_TYPES]
+    rows.append(("overall", report.overall(True), report.overall(False)))
+    for name, typed, untyped in rows:
+        table.add_row(name, *(f"{v:.3f}" for v in (typed.precision, typed.recall, typed.f1,
+                                                      untyped.precision, untyped.recall, untyped.f1)),
+                      str(typed.gold), str(typed.predicted))
+    console.print(table)
+    console.print("overall = model, method, dataset, benchmark (micro); task reported apart")
+    console.print(f"role accuracy {report.role_accuracy:.3f} on {report.role_total} matched entities; "
+                  f"linking precision {report.link_precision:.3f}, recall {report.link_recall:.3f}")
+    if report.missing_papers:
+        console.print(f"[yellow]{len(report.missing_papers)} gold papers not in the predictions[/yellow]")
+    if errors_shown:
+        for label, items in (("misses", report.misses), ("false hits", report.false_hits),
+                             ("type errors", report.type_errors), ("role errors", report.role_errors)):
+            console.print(f"\n[bold]{label}[/bold] ({len(items)})")
+            for line in items[:errors_shown]:
+                console.print(line, highlight=False, markup=False, soft_wrap=True)

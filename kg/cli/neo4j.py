@@ -1,0 +1,81 @@
+"""The Neo4j jobs: `kg load neo4j` and the local server (`kg neo4j start|stop|status`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli.app import load_app, neo4j_app
+from kg.cli.options import DEFAULT_OUT, JsonOption, Neo4jConnection, neo4j_options, read_graph_file
+from kg.cli.output import console, fail, print_json, progress_bar
+
+DataOption = Annotated[Path | None, typer.Option("--data", help="Server data directory "
+                                                    "(default $PAPER_KG_HOME/neo4j or ~/.local/share/paper-kg/neo4j).")]
+
+
+@load_app.command(name="neo4j")
+@neo4j_options
+def load_neo4j(graph_path: Annotated[Path, typer.Argument(help="Build output directory or graph file.")] = DEFAULT_OUT,
+               *, neo4j: Neo4jConnection,
+               wipe: Annotated[bool, typer.Option("--wipe", help="Delete every Paper and Entity first.")] = False,
+               yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --wipe.")] = False,
+               batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 10_000) -> None:
+    """Load the graph with batched, idempotent MERGE transactions (constraints and indexes first)."""
+    from loaders.neo4j import load_into_neo4j
+
+    graph = read_graph_file(graph_path)
+    uri, database = neo4j.uri, neo4j.database
+    if wipe and not yes and not typer.confirm(f"Delete every Paper and Entity in {uri} ({database}) first?"):
+        fail("not loaded: --wipe needs confirmation (or --yes)")
+    with progress_bar("loading") as update:
+        summary = load_into_neo4j(graph, uri, neo4j.user, neo4j.resolved_password(), database,
+                                  batch_size=batch_size, wipe=wipe,
+                                  on_progress=lambda done, total, what: update(completed=done, total=total,
+                                                                               description=what))
+    console.print(f"loaded {summary.nodes:,} nodes and {summary.relationships:,} relationships into {uri} "
+                  f"({database}) in {summary.seconds:.1f}s, {summary.rows_per_second:,.0f} rows/s "
+                  f"({summary.nodes_created:,} nodes and {summary.relationships_created:,} relationships new)",
+                  highlight=False)
+
+
+@neo4j_app.command(name="start")
+def neo4j_start(port: Annotated[int, typer.Option("--port", help="Bolt port.")] = 7687,
+                http_port: Annotated[int, typer.Option(
+                    "--http-port", help="HTTP / Neo4j Browser port (0: off).")] = 7474,
+                data: DataOption = None,
+                password: Annotated[str | None, typer.Option("--password", envvar="NEO4J_PASSWORD")] = None) -> None:
+    """Start (building it on first use) a local Neo4j; prints the Bolt URI and the Browser URL."""
+    from loaders.neo4j_server import DEFAULT_PASSWORD, start_server
+
+    info = start_server(port=port, data_dir=data, password=password or DEFAULT_PASSWORD, http_port=http_port or None)
+    state = "already running" if info.already_running else "started"
+    console.print(f"Neo4j {state}: {info.uri} (user {info.user}, data {info.data_dir})", highlight=False)
+    if info.browser_url:
+        console.print(f"Neo4j Browser: {info.browser_url}", highlight=False)
+
+
+@neo4j_app.command(name="stop")
+def neo4j_stop(data: DataOption = None) -> None:
+    """Stop the local Neo4j."""
+    from loaders.neo4j_server import stop_server
+
+    console.print("stopped" if stop_server(data) else "not running")
+
+
+@neo4j_app.command(name="status")
+def neo4j_status(data: DataOption = None, as_json: JsonOption = False) -> None:
+    """Is the local Neo4j running, and where."""
+    from loaders.neo4j_server import server_status
+
+    info = server_status(data)
+    if as_json:
+        print_json({k: str(v) if isinstance(v, Path) else v
+                    for k, v in (info.to_dict() if info else {"running": False}).items() if k != "password"})
+        return
+    if info is None:
+        console.print("not running")
+        raise typer.Exit(1)
+    console.print(f"running: {info.uri} (pid {info.pid}, responding {info.responding}, data {info.data_dir})"
+                  + (f", Browser {info.browser_url}" if info.browser_url else ""), highlight=False)

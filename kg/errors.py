@@ -1,0 +1,32 @@
+"""The errors paper-kg raises for its users: one base class, a few kinds, each message one line.
+
+The CLI catches `KgError` in one place (`kg.cli.app`) and prints its message as one line with exit
+status 1. Anything else that escapes is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """A failure the user can act on; `str(error)` is one clear line."""
+
+
+class InputError(KgError):
+    """An input that cannot be read at all: a missing file, an unknown format, a bad graph file."""
+
+
+class NotFound(KgError, LookupError):
+    """A name or paper that is not in the graph; carries the closest names for the message."""
+
+    def __init__(self, what: str, query: str, suggestions: list[str]) -> None:
+        hint = f" Closest: {', '.join(suggestions)}." if suggestions else ""
+        super().__init__(f"No {what} matches {query!r}.{hint}")
+        self.suggestions = suggestions
+
+
+class Neo4jError(KgError):
+    """Neo4j unreachable, wrong credentials, a connection lost, a failed load or query."""
+
+
+class ServerError(KgError):
+    """The local Neo4j server cannot be built, started or stopped."""
