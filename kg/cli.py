@@ -122,6 +122,8 @@ def run_query(function, *args, **kwargs):
 def build(inputs: Annotated[list[Path], typer.Argument(help="Input files or directories.")] = [Path("seeds")],
           out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_OUT) -> None:
     """Read, extract and link papers; write graph.graphml, graph.gexf, graph.json and papers.jsonl."""
+    from rich.markup import escape
+
     from kg.build import build as run_build
     from kg.readers import InputError
 
@@ -134,9 +136,11 @@ def build(inputs: Annotated[list[Path], typer.Argument(help="Input files or dire
                 on_start=lambda n: progress.update(task, description="extracting (2 passes)", total=n),
                 on_paper=lambda: progress.advance(task))
         except InputError as exc:
-            fail(str(exc))
+            for issue in getattr(exc, "issues", ()):
+                errors.print(f"[yellow]warning:[/yellow] {escape(str(issue))}", highlight=False, soft_wrap=True)
+            fail(escape(str(exc)))
     for issue in summary.issues:
-        errors.print(f"[yellow]warning:[/yellow] {issue}", highlight=False, soft_wrap=True)
+        errors.print(f"[yellow]warning:[/yellow] {escape(str(issue))}", highlight=False, soft_wrap=True)
     console.print(f"records read {summary.records_read}, duplicate papers merged {summary.duplicates_merged}, "
                   f"unique papers {summary.unique_papers}")
     console.print("entities: " + ", ".join(f"{t} {n}" for t, n in summary.entities_by_type.items()))
@@ -149,6 +153,8 @@ def extract(inputs: Annotated[list[Path], typer.Argument(help="Input files or di
             output: Annotated[Path, typer.Option("--output", "-o", help="JSONL to write.")] = Path("papers.jsonl")) -> None:
     """Extract entities: one JSON object per unique paper (the stable extract contract)."""
     from kg.extract.pipeline import extract_papers
+    from rich.markup import escape
+
     from kg.readers import InputError, read_papers
     from loaders.files import write_extractions
 
@@ -157,7 +163,7 @@ def extract(inputs: Annotated[list[Path], typer.Argument(help="Input files or di
     except InputError as exc:
         fail(str(exc))
     for issue in read.issues:
-        errors.print(f"[yellow]warning:[/yellow] {issue}", highlight=False, soft_wrap=True)
+        errors.print(f"[yellow]warning:[/yellow] {escape(str(issue))}", highlight=False, soft_wrap=True)
     corpus = extract_papers(read.papers)
     write_extractions(corpus, output)
     console.print(f"{len(corpus)} papers, {sum(len(c.entities) for c in corpus)} entity links -> {output}")
