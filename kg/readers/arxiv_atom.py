@@ -76,7 +76,7 @@ def _read_entries(path: Path, text: str, entry_lines: Iterator[int]) -> Iterator
             return
         except ET.ParseError as exc:
             yield from _flush(entries, path, entry_lines)
-            yield ReadIssue(str(path), exc.position[0], f"invalid XML ({exc.msg.split(':')[0]}); "
+            yield ReadIssue(str(path), exc.position[0], f"invalid XML ({_reason(exc)}); "
                                                         "the rest of the file skipped")
             return
         yield from _flush(entries, path, entry_lines)
@@ -87,10 +87,14 @@ def _read_entries(path: Path, text: str, entry_lines: Iterator[int]) -> Iterator
         return
     except ET.ParseError as exc:
         yield from _flush(entries, path, entry_lines)
-        yield ReadIssue(str(path), exc.position[0], f"invalid XML ({exc.msg.split(':')[0]}); "
+        yield ReadIssue(str(path), exc.position[0], f"invalid XML ({_reason(exc)}); "
                                                     "the rest of the file skipped")
         return
     yield from _flush(entries, path, entry_lines)
+
+
+def _reason(exc: ET.ParseError) -> str:
+    return str(exc).split(":")[0]
 
 
 def _flush(entries: list[ET.Element], path: Path, entry_lines: Iterator[int]) -> Iterator[RawRecord | ReadIssue]:

@@ -6,8 +6,6 @@ still read; only a path that does not exist, or inputs with no file at all, stop
 
 from __future__ import annotations
 
-import gzip
-import io
 import os
 import stat
 import sys
@@ -38,8 +36,7 @@ READERS_BY_SUFFIX: dict[str, Reader] = {
     ".xml": read_atom,
     ".atom": read_atom,
 }
-SUPPORTED = ("seed pages (.txt), JSON or JSON lines (our fields, OpenAlex, Semantic Scholar, arXiv snapshot), "
-             "CSV/TSV, BibTeX (.bib) or an arXiv API Atom feed (.xml), optionally .gz")
+SUPPORTED = "a seed page, JSON or JSON lines, CSV/TSV, BibTeX or an arXiv Atom feed; see README 'Inputs'"
 STDIN = Path("<stdin>")
 MAX_INPUT_BYTES = 4 << 30  # 4 GiB read (or decompressed) from one input
 
@@ -107,13 +104,13 @@ def _walk(folder: Path, files: list[Path], issues: list[ReadIssue], seen_dirs: s
         if entry.name.startswith("."):
             continue  # hidden files (.DS_Store, .git) are no input
         try:
-            if entry.is_dir():
+            if entry.is_symlink() and not os.path.exists(path):
+                problem = "a symbolic link loop" if _is_loop(path) else "a broken symbolic link"
+                issues.append(ReadIssue(str(path), 0, f"{problem}; skipped"))
+            elif entry.is_dir():
                 _walk(path, files, issues, seen_dirs)
             elif entry.is_file():
                 files.append(path)
-            elif entry.is_symlink():
-                problem = "a symbolic link loop" if _is_loop(path) else "a broken symbolic link"
-                issues.append(ReadIssue(str(path), 0, f"{problem}; skipped"))
             else:
                 issues.append(ReadIssue(str(path), 0, "not a regular file; skipped"))
         except OSError as exc:
@@ -181,21 +178,31 @@ def load_bytes(path: Path) -> bytes:
 
 
 def gunzip(data: bytes, path: Path, issues: list[ReadIssue]) -> bytes | None:
-    """Decompress gzip data; a truncated or damaged stream keeps what came before the break."""
+    """Decompress gzip data (all members); a truncated or damaged stream keeps what came before the break."""
     out = bytearray()
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+    rest = data
+    while rest:
+        stream = zlib.decompressobj(wbits=31)
         try:
-            while chunk := stream.read(1 << 20):
-                out += chunk
+            for start in range(0, len(rest), 1 << 16):
+                out += stream.decompress(rest[start:start + (1 << 16)])
                 if len(out) > MAX_INPUT_BYTES:
                     issues.append(ReadIssue(str(path), 0, f"decompresses to more than {MAX_INPUT_BYTES >> 30} GiB; "
                                                           "file skipped"))
                     return None
-        except EOFError:
+                if stream.eof:
+                    break
+        except zlib.error as exc:
+            issues.append(ReadIssue(str(path), 0, f"damaged gzip data ({exc}); read what came before the damage"))
+            break
+        if not stream.eof:
             issues.append(ReadIssue(str(path), 0, "compressed data ends early (a truncated .gz); read what came "
                                                   "before the break"))
-        except (OSError, zlib.error) as exc:
-            issues.append(ReadIssue(str(path), 0, f"damaged gzip data ({exc}); read what came before the damage"))
+            break
+        rest = stream.unused_data.lstrip(b"\x00")  # the next member, if any (zero padding allowed)
+        if rest and not rest.startswith(b"\x1f\x8b"):
+            issues.append(ReadIssue(str(path), 0, "bytes after the end of the gzip data; ignored"))
+            break
     return bytes(out)
 
 

@@ -365,4 +365,9 @@ def read_json(path: Path, text: str) -> Iterator[Item]:
         else:
             yield from items
     else:
-        yield from read_jsonl(path, text)
+        try:
+            value = _DECODER.decode(text)
+        except (ValueError, RecursionError):
+            yield from read_jsonl(path, text)
+        else:
+            yield ReadIssue(str(path), 0, f"the JSON document is {show(value)}, not paper records; file skipped")
