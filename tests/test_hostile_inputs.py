@@ -142,6 +142,10 @@ CASES = [
          [r"a\.csv:2: row has 4 cells, the header 2; skipped"]),
     Case("formula injection csv", {"a.csv": 'title,abstract\n"=HYPERLINK(""http://x"",""y"")",@SUM(A1)\n'},
          ['=HYPERLINK("http://x","y")']),
+    Case("csv quote left open", {"a.csv": 'title,abstract\n"Open quote,x\nAfter One,b\nAfter Two,c\n'},
+         ["After One", "After Two"], [r"a\.csv:2: CSV row could not be read \(unexpected end of data\); skipped"]),
+    Case("csv stray quote", {"a.csv": 'title,abstract\n"Stray"quote,x\nFine Row,y\n'}, ["Fine Row"],
+         [r"a\.csv:2: CSV row could not be read"]),
     Case("csv without title column", {"a.csv": "name,text\nx,y\n", "b.jsonl": GOOD}, ["Good Paper"],
          [r"a\.csv:1: CSV header has no 'title' column"]),
     # ----------------------------------------------------------------- BibTeX and XML
