@@ -167,8 +167,8 @@ CASES = [
     # ----------------------------------------------------------------- papers that must stay apart
     Case("duplicate ids of distinct papers", {"a.jsonl": jl(*({"id": "x1", "title": t, "abstract": "a"}
                                                               for t in ("First", "Second", "first")))},
-         ["First", "Second"], [r"a\.jsonl:2: id 'x1' is already used by a different paper \(a\.jsonl:1\); "
-                               r"this one is given id 'p[0-9a-f]{12}'"]),
+         ["First", "Second"], [(r"a\.jsonl:2: id 'x1' is already used by a different paper \(a\.jsonl:1\); "
+                                r"this one is given id 'p[0-9a-f]{12}'")]),
     Case("emoji and punctuation titles", {"a.jsonl": jl(*({"title": t, "abstract": a} for t, a in
                                                           (("🚀🚀", "one"), ("🔥", "two"), ("???", "three"),
                                                            ("!!!", "four"), ("🚀🚀", "one"))))},

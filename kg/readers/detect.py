@@ -51,8 +51,7 @@ class NoPapersError(InputError):
 
 def _suffix(path: Path) -> str:
     name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
+    name = name.removesuffix(".gz")
     return Path(name).suffix
 
 

@@ -15,7 +15,7 @@ from kg.readers.base import RawRecord, ReadIssue
 from kg.readers.json_records import read_jsonl
 from kg.readers.records import make_record
 
-__all__ = ["read_csv", "read_tsv", "read_jsonl", "header_delimiter"]
+__all__ = ["header_delimiter", "read_csv", "read_jsonl", "read_tsv"]
 
 # A cell may be as long as a 2 MB abstract: the csv module's 131,072-character default would stop
 # the file; long fields are cut later with a warning.
