@@ -52,7 +52,7 @@ _DROP_NAME = set(
 _TOKEN = re.compile(
     r"""(?P<accent>\\(?P<a1>['"`^~=.])[ ]{0,3}(?:\{[ ]{0,3}(?P<l1>\\?[A-Za-z])[ ]{0,3}\}|(?P<l2>\\?[A-Za-z])))"""
     r"""|(?P<accent2>\\(?P<a2>[uvHckrbd])(?:\{[ ]{0,3}(?P<l3>\\?[A-Za-z])[ ]{0,3}\}|[ ]{1,3}(?P<l4>[A-Za-z])(?![A-Za-z])))"""
-    r"""|(?P<drop>[ ~]{0,2}\\(?:cite[a-zA-Z]{0,10}|ref|eqref|autoref|cref|Cref|label)\*?(?:\[[^\]]{0,200}\]){0,2}\{[^{}]{0,500}\})"""
+    r"""|(?P<drop>\\(?:cite[a-zA-Z]{0,10}|ref|eqref|autoref|cref|Cref|label)\*?(?:\[[^\]]{0,200}\]){0,2}\{[^{}]{0,500}\})"""
     r"""|\\(?P<escaped>[%&$#_{}])"""
     r"""|\\(?P<space>[,;: ])|(?P<nothing>\\[!/\[\]()])|(?P<newline>\\\\)"""
     r"""|\\(?P<command>[A-Za-z]{1,40})\*?"""
@@ -93,7 +93,34 @@ def _replace(match: re.Match[str]) -> str:
     return ""  # drop, nothing, group
 
 
+_TRIGGER = re.compile(r"[\\{}$~`'-]")  # every token starts with one of these
+
+
 def fold_latex(text: str) -> str:
     """Readable text from LaTeX source; text without backslashes, braces or dollars is unchanged
-    except for `--`, ``` `` ```, `''` and `~`."""
-    return _TOKEN.sub(_replace, text)
+    except for `--`, ``` `` ```, `''` and `~`.
+
+    The token pattern is tried only where a token can start (a C-speed scan finds those places),
+    so plain prose costs almost nothing.
+    """
+    out: list[str] = []
+    pos = 0
+    for trigger in _TRIGGER.finditer(text):
+        start = trigger.start()
+        if start < pos:
+            continue
+        token = _TOKEN.match(text, start)
+        if token is None:
+            continue
+        out.append(text[pos:start])
+        if token.lastgroup == "drop":  # '\\cite{x}' goes with the space before it: 'see~\\cite{x}.' -> 'see.'
+            while out and not out[-1].strip():
+                out.pop()
+            if out:
+                out[-1] = out[-1].rstrip()
+        out.append(_replace(token))
+        pos = token.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
