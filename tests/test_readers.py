@@ -183,3 +183,27 @@ def test_json_document_is_read_as_a_document_not_line_by_line(tmp_path: Path) ->
     single = tmp_path / "single.json"
     single.write_text(json.dumps({"title": "Solo", "abstract": "Alone.", "year": 2020}, indent=2))
     assert [p.title for p in read_papers([single]).papers] == ["Solo"]
+
+
+@pytest.mark.parametrize("source, folded", [
+    (r"Caf\'e, M{\"u}ller, \"{O}zt\"urk, Ho\v{r}ej\v s\'{\i}, \c{C}a\u{g}lar", "Café, Müller, Öztürk, Hořejší, Çağlar"),
+    (r"an $\alpha$-divergence with $\Sigma \leq 10^{-3}$", "an α-divergence with Σ ≤ 10^-3"),
+    (r"\emph{BERT} on {SQuAD}: 50\% better --- see~\cite{x}.", "BERT on SQuAD: 50% better — see."),
+    (r"``quoted'' a~b \textbf{bold} {\em it} it's pre-trained", "“quoted” a b bold  it it's pre-trained"),
+    ("plain text, nothing to do", "plain text, nothing to do"),
+])
+def test_fold_latex(source: str, folded: str) -> None:
+    from kg.readers.latex import fold_latex
+
+    assert fold_latex(source) == folded
+
+
+def test_fold_latex_is_linear_on_hostile_text() -> None:
+    import time
+
+    from kg.readers.latex import fold_latex
+
+    for unit in ("\\cite[", "{", "\\'", "$", "\\", "\\c ", "\\citep[a]", "-'"):
+        started = time.perf_counter()
+        fold_latex(unit * (200_000 // len(unit)))
+        assert time.perf_counter() - started < 5
