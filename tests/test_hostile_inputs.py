@@ -95,7 +95,7 @@ CASES = [
          [r"a\.json: the JSON list holds no objects"]),
     Case("non-object json lines", {"a.jsonl": GOOD + "[1, 2]\n\"text\"\nnull\n"}, ["Good Paper"],
          [r"a\.jsonl:2: line is not a JSON object \(a JSON list\)", r"a\.jsonl:3: line is not a JSON object",
-          r"a\.jsonl:4: line is not a JSON object \(None\)"]),
+          r"a\.jsonl:4: line is not a JSON object \(null\)"]),
     Case("invalid json line", {"a.jsonl": "{not json\n" + GOOD}, ["Good Paper"], [r"a\.jsonl:1: invalid JSON"]),
     Case("authors is a number", {"a.jsonl": jl({"title": "Numbers", "abstract": "x", "authors": 5})}, ["Numbers"],
          [r"a\.jsonl:1: 'authors' is not a list of names \(5\); ignored"]),

@@ -27,6 +27,8 @@ def show(value: Any, limit: int = 40) -> str:
         return "a JSON object"
     if isinstance(value, list):
         return "a JSON list"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
     text = clean_text(repr(value[: limit + 1] if isinstance(value, str) else value))[0]
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
