@@ -70,6 +70,8 @@ CASES = [
          inputs=["b.jsonl", "nope.jsonl"]),
     Case("json and tsv in a folder", {"a.json": json.dumps([{"title": "From Json", "abstract": "x"}]),
                                       "b.tsv": "title\tabstract\nFrom Tsv\ty\n"}, ["From Json", "From Tsv"]),
+    Case("tsv export saved as .txt", {"export.txt": "title\tabstract\tyear\nTab Export\tWe use T5.\t2020\n"},
+         ["Tab Export"]),
     Case("unknown format: one line for the file", {"notes.md": "# notes\n" + "some line\n" * 5000, "b.jsonl": GOOD},
          ["Good Paper"], [r"notes\.md: not a known input format"], issue_count=1),
     Case("html page", {"page.html": "<!DOCTYPE html><html><body>x</body></html>", "b.jsonl": GOOD}, ["Good Paper"],

@@ -7,6 +7,7 @@ still read; only a path that does not exist, or inputs with no file at all, stop
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import zlib
@@ -38,6 +39,7 @@ READERS_BY_SUFFIX: dict[str, Reader] = {
 }
 SUPPORTED = "a seed page, JSON or JSON lines, CSV/TSV, BibTeX or an arXiv Atom feed; see README 'Inputs'"
 STDIN = Path("<stdin>")
+_HEADER = re.compile(r'"?[\w .-]{1,40}"?(?:,"?[\w .-]{0,40}"?)+')  # a header row of short column names
 MAX_INPUT_BYTES = 4 << 30  # 4 GiB read (or decompressed) from one input
 
 
@@ -74,9 +76,11 @@ def detect_reader(path: Path, text: str) -> Reader:
         content_reader = read_bibtex
     if content_reader is not None:
         return content_reader
+    delimiter = header_delimiter(first)
+    if suffix_reader is read_seed_page and delimiter and _HEADER.fullmatch(first.replace(delimiter, ",")):
+        return read_tsv if delimiter == "\t" else read_csv  # a tab- or comma-separated export saved as .txt
     if suffix_reader is not None and suffix_reader is not read_json:
         return suffix_reader
-    delimiter = header_delimiter(first)
     if delimiter is not None:
         return read_tsv if delimiter == "\t" else read_csv
     if is_furniture(first):
