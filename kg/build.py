@@ -12,7 +12,7 @@ import networkx as nx
 from kg.extract.pipeline import extract_papers
 from kg.graph import build_graph
 from kg.query import graph_stats
-from kg.readers import ReadIssue, read_papers, require_papers
+from kg.readers import ReadIssue, read_papers
 from loaders.files import write_extractions, write_graph_files
 
 PAPERS_FILE = "papers.jsonl"
@@ -35,15 +35,9 @@ class BuildSummary:
 def build(inputs: Iterable[Path | str], out_dir: Path,
           on_start: Callable[[int], None] | None = None,
           on_paper: Callable[[], None] | None = None) -> tuple[nx.MultiDiGraph, BuildSummary]:
-    """Run the whole pipeline; `on_start(n)` and `on_paper()` report progress over the n papers.
-
-    Inputs with no readable paper raise NoPapersError (an InputError carrying the read's issues)
-    before anything is written, so a previous build's output stays as it was.
-    """
+    """Run the whole pipeline; `on_start(n)` and `on_paper()` report progress over the n papers."""
     started = time.perf_counter()
-    inputs = list(inputs)
-    read = read_papers(inputs)
-    require_papers(read, inputs)
+    read = read_papers(inputs, at_least_one=True)  # none read: NoPapersError before anything is written
     if on_start:
         on_start(len(read.papers))
     corpus = extract_papers(read.papers, on_paper=on_paper)

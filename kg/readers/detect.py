@@ -255,14 +255,18 @@ def read_file(path: Path, issues: list[ReadIssue]) -> list[RawRecord]:
     return records
 
 
-def read_papers(inputs: Iterable[Path | str]) -> ReadResult:
+def read_papers(inputs: Iterable[Path | str], at_least_one: bool = False) -> ReadResult:
     """Read every input and merge repeated papers; bad records and files become issues, not exceptions.
 
-    Raises InputError only for a named path that does not exist or inputs with no files at all.
+    Raises InputError only for a named path that does not exist or inputs with no files at all, and,
+    with `at_least_one`, NoPapersError (carrying the issues) when no paper at all was read.
     """
+    inputs = [Path(p) for p in inputs]
     result = ReadResult()
-    for path in expand_inputs((Path(p) for p in inputs), result.issues):
+    for path in expand_inputs(inputs, result.issues):
         merge_records(read_file(path, result.issues), result)
+    if at_least_one:
+        require_papers(result, inputs)
     return result
 
 
