@@ -56,6 +56,8 @@ CASES = [
          ["Sixteen"], [r"a\.csv: read as UTF-16-BE \(no byte order mark\)"]),
     Case("utf-8 BOM csv", {"a.csv": b"\xef\xbb\xbftitle,abstract\nBom Paper,Kept.\n"}, ["Bom Paper"]),
     Case("utf-8 BOM jsonl", {"a.jsonl": b"\xef\xbb\xbf" + GOOD.encode()}, ["Good Paper"]),
+    Case("utf-8 BOM and a bad byte", {"a.csv": b"\xef\xbb\xbftitle,abstract\nOne,x\nTwo \xff,y\n"},
+         ["One", "Two \ufffd"], [r"a\.csv: line 3: bytes that are not UTF-8 replaced with U\+FFFD"]),
     Case("invalid utf-8 byte", {"a.jsonl": GOOD.encode() + b'{"title": "Caf\xc3\xa9 \xff Paper", "abstract": "z"}\n'},
          ["Good Paper", "Café \ufffd Paper"], [r"a\.jsonl: line 2: 1 byte\(s\) that are not UTF-8 replaced"]),
     # ----------------------------------------------------------------- files and folders

@@ -79,8 +79,15 @@ def decode(data: bytes) -> tuple[str, str | None]:
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom):].decode(encoding, errors="replace")
-            return text, None if encoding == "utf-8" else f"read as {encoding.upper()} (byte order mark)"
+            body = data[len(bom):]
+            note = None if encoding == "utf-8" else f"read as {encoding.upper()} (byte order mark)"
+            try:
+                return body.decode(encoding), note
+            except UnicodeDecodeError as exc:
+                line = body.count(b"\n", 0, exc.start) + 1 if encoding == "utf-8" else None
+                where = f"line {line}: " if line else ""
+                return body.decode(encoding, errors="replace"), (
+                    f"{where}bytes that are not {encoding.upper()} replaced with U+FFFD")
     sample = data[:8192]
     utf16 = _utf16_without_bom(sample)
     if utf16:
