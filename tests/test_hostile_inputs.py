@@ -300,3 +300,17 @@ def test_hostile_text_survives_a_build_as_valid_xml(tmp_path: Path) -> None:
         path = tmp_path / "out" / name
         back = nx.read_graphml(path) if name.endswith("graphml") else nx.read_gexf(path)
         assert back.number_of_nodes() == graph.number_of_nodes()
+
+
+def test_cli_build_of_no_papers_exits_1_with_the_reasons_and_no_traceback(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    folder = _write(tmp_path, {"a[/INST].bib": "@misc{x, title={[/INST] no abstract}}\n", "b.json": "[1]"})
+    result = CliRunner().invoke(app, ["build", str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert any(line.startswith("warning: ") and "a[/INST].bib:1: @misc{x} has no abstract" in line for line in lines)
+    assert lines[-1].startswith("error: no papers read from")
