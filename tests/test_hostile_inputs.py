@@ -120,7 +120,7 @@ CASES = [
          ["Bad Index", "Far Index"], [r"a\.jsonl:1: 'abstract_inverted_index' is not an object"]),
     # ----------------------------------------------------------------- sizes
     Case("2 MB abstract", {"a.jsonl": jl({"title": "Long", "abstract": "word " * 400_000})}, ["Long"],
-         [r"a\.jsonl:1: 'abstract' is 1,999,999 characters; cut to 100,000"]),
+         [r"a\.jsonl:1: 'abstract' is 2,000,000 characters; cut to 100,000"]),
     Case("100k-character title", {"a.jsonl": jl({"title": "T" * 100_000, "abstract": "x"})}, ["T" * MAX_TITLE_CHARS],
          [r"a\.jsonl:1: 'title' is 100,000 characters; cut to 2,000"]),
     Case("csv cell over 131,072 characters", {"a.csv": "title,abstract\nBig," + "x" * 200_000 + "\nSmall,y\n"},

@@ -34,6 +34,8 @@ def looks_like_bibtex(text: str) -> bool:
 
 def _split_concatenation(raw: str) -> list[str]:
     """'"A " # macro # {B}' -> ['"A "', 'macro', '{B}'], splitting only outside braces and quotes."""
+    if "#" not in raw:
+        return [raw]
     parts, depth, quoted, start = [], 0, False, 0
     for i, ch in enumerate(raw):
         if ch == "{":

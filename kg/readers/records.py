@@ -42,13 +42,17 @@ class _Cleaner:
         self.notes: list[str] = []
 
     def text(self, value: str, name: str, limit: int) -> str:
+        size = len(value)
+        if size > 4 * limit:  # cleaning and folding shorten text: what lies past this cannot be kept
+            value = value[: 4 * limit]
         value, removed = clean_text(value)
         self.controls += removed
         if self.latex:
             value = fold_latex(value)
         value = fold(value)
-        if len(value) > limit:
-            self.notes.append(f"'{name}' is {len(value):,} characters; cut to {limit:,}")
+        if len(value) > limit or size > 4 * limit:
+            self.notes.append(f"'{name}' is {max(size, len(value)) if size > 4 * limit else len(value):,} "
+                              f"characters; cut to {limit:,}")
             value = truncate(value, limit)
         return value
 
