@@ -20,7 +20,7 @@ _LETTERS = {
     "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "th": "þ", "ng": "ŋ",
 }
 _GREEK = dict(zip(("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
-                   "sigma tau upsilon phi chi psi omega").split(), "αβγδϵζηθικλμνξοπρστυϕχψω"))
+                   "sigma tau upsilon phi chi psi omega").split(), "αβγδϵζηθικλμνξοπρστυϕχψω", strict=True))
 _SYMBOLS = {
     **_GREEK,
     **{name.capitalize(): letter.upper() for name, letter in _GREEK.items() if name not in ("epsilon", "phi")},
