@@ -42,7 +42,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
     from loaders.files import write_extractions, write_graph_files
 
     started = time.perf_counter()
-    read = read_papers(inputs)
+    read = read_papers(inputs, at_least_one=True)  # none read: NoPapersError before anything is written
     if on_start:
         on_start(len(read.papers))
     corpus = extract_papers(read.papers, on_paper=on_paper)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from typer.core import TyperGroup
 
-from kg.cli.output import fail
+from kg.cli.output import fail, warn
 from kg.errors import KgError
 
 
@@ -17,6 +17,7 @@ class KgGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except KgError as exc:
+            warn(getattr(exc, "issues", ()))  # what made the inputs unreadable, one line each
             fail(str(exc))
 
 

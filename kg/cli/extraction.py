@@ -42,7 +42,7 @@ def extract(inputs: InputsArgument,
     from kg.readers import read_papers
     from loaders.files import write_extractions
 
-    read = read_papers(inputs)
+    read = read_papers(inputs, at_least_one=True)
     warn(read.issues)
     corpus = extract_papers(read.papers)
     write_extractions(corpus, output)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -17,15 +18,15 @@ errors = Console(stderr=True)
 
 
 def fail(message: str) -> None:
-    """One clear line on stderr, exit status 1."""
-    errors.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    """One clear line on stderr, exit status 1 (text in square brackets such as `[/INST]` printed as is)."""
+    errors.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
 def warn(issues: Iterable[object]) -> None:
     """One `warning:` line on stderr per input problem (`file:line: reason`)."""
     for issue in issues:
-        errors.print(f"[yellow]warning:[/yellow] {issue}", highlight=False, soft_wrap=True)
+        errors.print(f"[yellow]warning:[/yellow] {escape(str(issue))}", highlight=False, soft_wrap=True)
 
 
 @contextmanager

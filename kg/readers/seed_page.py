@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.readers.base import RawRecord, ReadIssue
+from kg.readers.records import make_record
+from kg.readers.text import clean_text, split_lines
 
 FURNITURE = {
     "new",
@@ -32,9 +34,19 @@ def looks_like_abstract(line: str) -> bool:
 
 
 def read_seed_page(path: Path, text: str) -> Iterator[RawRecord | ReadIssue]:
-    """Yield one record per title line followed by its abstract line; report anything else."""
-    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)]
+    """Yield one record per title line followed by its abstract line; report anything else.
+
+    Only CR/LF end a line: a form feed or vertical tab inside an abstract does not split it.
+    A file with no title-and-abstract pair at all is no seed page: one warning, nothing read.
+    """
+    lines = [(n, " ".join(clean_text(line)[0].split())) for n, line in enumerate(split_lines(text), start=1)]
     content = [(n, line) for n, line in lines if line and not is_furniture(line)]
+    raw = dict(enumerate(split_lines(text), start=1))
+    if not any(looks_like_abstract(following) and not looks_like_abstract(line)
+               for (_, line), (_, following) in zip(content, content[1:])):
+        yield ReadIssue(str(path), 0, "no title line followed by an abstract line: not a saved Daily Papers page; "
+                                      "file skipped")
+        return
     i = 0
     while i < len(content):
         n, line = content[i]
@@ -43,8 +55,8 @@ def read_seed_page(path: Path, text: str) -> Iterator[RawRecord | ReadIssue]:
             yield ReadIssue(str(path), n, "abstract without a title line before it; skipped")
             i += 1
         elif following and looks_like_abstract(following) and not looks_like_abstract(line):
-            yield RawRecord(title=line, abstract=following, source=f"{path.name}:{n}")
+            yield from make_record(path, n, title=raw[n], abstract=raw[content[i + 1][0]])
             i += 2
         else:
-            yield RawRecord(title=line, abstract="", source=f"{path.name}:{n}")
+            yield from make_record(path, n, title=raw[n])
             i += 1
