@@ -30,3 +30,7 @@ class Neo4jError(KgError):
 
 class ServerError(KgError):
     """The local Neo4j server cannot be built, started or stopped."""
+
+
+class ModelError(KgError):
+    """The extraction model is missing or cannot be read; the message names the file and `kg train`."""

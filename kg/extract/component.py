@@ -1,60 +1,66 @@
-"""The spaCy component: `nlp.add_pipe("ml_entities")` puts typed, role-labelled ML entities into
-`doc.spans["ml_entities"]` and `doc.ents`, each span carrying its canonical id, rule, confidence and
-exact evidence offsets as `span._` attributes."""
+"""The spaCy component `ml_entities`: turns the trained tagger's spans (`doc.ents`, from the `ner`
+component) and the rule layer's high-precision candidates (`ml_rule_votes`) into typed,
+role-labelled ML entities in `doc.spans["ml_entities"]` (and `doc.ents`). Each span carries its
+canonical entity id, the rule or model that found it, a confidence and exact evidence offsets as
+`span._` attributes."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from pathlib import Path
+from collections import Counter, defaultdict
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.extract.lexicon import LEXICON_DIR, Lexicon, LexiconEntry, load_lexicon
-from kg.extract.recognizer import Candidate, EntityRecognizer
+from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
+from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
 from kg.extract.roles import RoleClassifier, is_survey
-from kg.keys import entity_node_id
+from kg.keys import entity_node_id, name_key
 
 SPAN_ATTRIBUTES = ("entity_id", "canonical_name", "role", "rule", "confidence", "family", "char_offsets", "sentence")
 for _attribute in SPAN_ATTRIBUTES:
     if not Span.has_extension(_attribute):
         Span.set_extension(_attribute, default=None)
 if not Doc.has_extension("title_end"):
-    Doc.set_extension("title_end", default=None)  # chars of the title at the start of the text, if any
+    Doc.set_extension("title_end", default=None)
+
+MODEL_RULE = "model"  # the rule name of a span only the trained tagger found
+MODEL_CONFIDENCE = 0.75
+# Rule candidates kept where the tagger found nothing: well-known names and names a paper defines.
+TRUSTED_RULES = frozenset({"lexicon", "variant"})
+ALL_RULES = frozenset({*CONFIDENCE, "lexicon", "modifier", "acronym", "title-name"})
 
 
-class MLEntityRecognizer:
-    """Finds models, methods, datasets, benchmarks and tasks in a doc and labels each with a role."""
+class MLEntities:
+    """Merges the tagger's spans with the rule layer's, resolves each to a canonical entity and gives
+    every entity one type and one role in the paper."""
 
-    def __init__(self, lexicon: Lexicon, spans_key: str = "ml_entities", min_confidence: float = 0.5,
+    def __init__(self, recognizer: EntityRecognizer, spans_key: str = "ml_entities",
+                 trusted_rules: frozenset[str] = TRUSTED_RULES, lexicon_types: bool = True,
                  set_ents: bool = True) -> None:
-        self.recognizer = EntityRecognizer(lexicon)
+        self.recognizer = recognizer
+        self.lexicon_types = lexicon_types
         self.spans_key = spans_key
-        self.min_confidence = min_confidence
+        self.trusted_rules = trusted_rules
         self.set_ents = set_ents
-
-    def add_corpus_names(self, entries: list[LexiconEntry]) -> None:
-        """Names discovered with high confidence elsewhere in the corpus: matched in every doc."""
-        for entry in entries:
-            self.recognizer.corpus_names.add(entry)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         title_end = doc._.title_end
-        recognition = self.recognizer.recognize(text, title_end)
-        kept = [c for c in recognition.candidates if c.confidence >= self.min_confidence]
+        recognition: Recognition = doc._.rule_recognition or self.recognizer.recognize(text, title_end)
+        mentions = self._mentions(doc, recognition)
         by_key: dict[str, list[Candidate]] = defaultdict(list)
-        for candidate in kept:
-            by_key[candidate.key].append(candidate)
+        for mention in mentions:
+            by_key[mention.key].append(mention)
         title = text[:title_end] if title_end else ""
         roles = RoleClassifier(text, self._sentences(doc, title_end), title_end,
                                is_survey(title, text[title_end or 0:]))
         spans = []
-        for key, mentions in by_key.items():
-            role = roles.role(mentions, recognition.title_names)
-            for mention in mentions:
-                span = doc.char_span(mention.start, mention.end, label=mention.type, alignment_mode="expand")
+        for key, group in by_key.items():
+            role = roles.role(group, recognition.title_names)
+            entity_type = Counter(m.type for m in group).most_common(1)[0][0]
+            for mention in group:
+                span = doc.char_span(mention.start, mention.end, label=entity_type, alignment_mode="expand")
                 if span is None:
                     continue
                 span._.entity_id = entity_node_id(key)
@@ -71,6 +77,47 @@ class MLEntityRecognizer:
         if self.set_ents:
             doc.ents = filter_spans(spans)
         return doc
+
+    def _mentions(self, doc: Doc, recognition: Recognition) -> list[Candidate]:
+        """The tagger's spans, resolved through the rule candidates and lexicons, plus trusted rule
+        candidates where the tagger found nothing."""
+        local = recognition.local
+        by_offsets = {(c.start, c.end): c for c in recognition.candidates}
+        mentions = []
+        taken: list[tuple[int, int]] = []
+        for span in doc.ents:
+            start, end, label = span.start_char, span.end_char, span.label_.lower()
+            if "\n" in span.text:
+                continue  # a span across the title's end or a line break names nothing
+            rule_candidate = by_offsets.get((start, end))
+            if rule_candidate is not None:
+                if rule_candidate.known and self.lexicon_types:
+                    label = rule_candidate.type
+                mentions.append(Candidate(start, end, rule_candidate.text, rule_candidate.key, rule_candidate.name,
+                                          label, f"{MODEL_RULE}+{rule_candidate.rule}",
+                                          max(MODEL_CONFIDENCE, rule_candidate.confidence),
+                                          rule_candidate.family, rule_candidate.known))
+            else:
+                mentions.append(self._resolved(span.text, start, end, label, local))
+            taken.append((start, end))
+        for candidate in recognition.candidates:
+            if candidate.rule in self.trusted_rules and all(
+                    candidate.end <= s or candidate.start >= e for s, e in taken):
+                mentions.append(candidate)
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _resolved(self, surface: str, start: int, end: int, label: str, local: Lexicon) -> Candidate:
+        """A span only the tagger found: the entity a lexicon or the paper's own definitions name by
+        that surface, else a new entity keyed by its spelling."""
+        found = self.recognizer.lookup(surface, local)
+        if found is not None:
+            entry, rule = found
+            if rule == "lexicon" and self.lexicon_types:
+                label = entry.type
+            return Candidate(start, end, surface, entry.key, entry.name, label, f"{MODEL_RULE}+{rule}",
+                             MODEL_CONFIDENCE, family=name_key(entry.family) if entry.family else None,
+                             known=rule == "lexicon")
+        return Candidate(start, end, surface, name_key(surface), surface, label, MODEL_RULE, MODEL_CONFIDENCE)
 
     @staticmethod
     def _sentences(doc: Doc, title_end: int | None) -> list[tuple[int, int]]:
@@ -92,10 +139,18 @@ class MLEntityRecognizer:
 
 @Language.factory(
     "ml_entities",
-    default_config={"lexicon_dir": None, "spans_key": "ml_entities", "min_confidence": 0.5, "set_ents": True},
+    default_config={"spans_key": "ml_entities", "trusted_rules": sorted(TRUSTED_RULES), "lexicon_types": True,
+                    "set_ents": True},
 )
-def create_ml_entity_recognizer(nlp: Language, name: str, lexicon_dir: str | None, spans_key: str,
-                                min_confidence: float, set_ents: bool) -> MLEntityRecognizer:
-    """spaCy factory: the lexicon is read from `lexicon_dir` (default: the committed lexicon)."""
-    lexicon = load_lexicon(Path(lexicon_dir) if lexicon_dir else LEXICON_DIR)
-    return MLEntityRecognizer(lexicon, spans_key=spans_key, min_confidence=min_confidence, set_ents=set_ents)
+def create_ml_entities(nlp: Language, name: str, spans_key: str, trusted_rules: list[str], lexicon_types: bool,
+                       set_ents: bool) -> MLEntities:
+    """spaCy factory: shares the rule layer of the pipeline's `ml_rule_votes` component (without one,
+    it runs the rule layer itself). Without a trained tagger (`ner`) before it, every rule candidate
+    counts: the rules-only extractor."""
+    if "ml_rule_votes" in nlp.pipe_names:
+        recognizer = nlp.get_pipe("ml_rule_votes").recognizer
+    else:
+        recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
+    trusted = frozenset(trusted_rules) if "ner" in nlp.pipe_names else ALL_RULES
+    return MLEntities(recognizer, spans_key=spans_key, trusted_rules=trusted, lexicon_types=lexicon_types,
+                      set_ents=set_ents)

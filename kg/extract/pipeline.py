@@ -7,25 +7,48 @@ and one canonical name across the corpus.
 
 from __future__ import annotations
 
+import copy
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.vectors import Vectors
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
-from kg.extract.acronyms import is_short_form
-from kg.extract.lexicon import LexiconEntry
-from kg.extract.recognizer import similar_phrases
+import kg.extract.votes  # noqa: F401  (registers the "ml_rule_votes" factory)
+from kg.errors import ModelError
+from kg.extract.propagation import introduced_names, merge_spellings, propagate, relink
 from kg.model import EntityRef, Mention, Paper, PaperEntities
 
 COMPONENT = "ml_entities"
 TITLE_SEPARATOR = "\n\n"
 # Rules whose names are trusted enough to be matched in every other paper of the corpus.
 PROPAGATED_RULES = frozenset({"title-name", "acronym"})
+# The tagger: a transition-based NER over a CNN whose input embeds each token's rule vote (TAG) next
+# to its own form, so the lexicon and rules are features the model learns to trust or overrule.
+NER_MODEL = {
+    "@architectures": "spacy.TransitionBasedParser.v2",
+    "state_type": "ner",
+    "extra_state_tokens": False,
+    "hidden_width": 64,
+    "maxout_pieces": 2,
+    "use_upper": True,
+    "nO": None,
+    "tok2vec": {
+        "@architectures": "spacy.Tok2Vec.v2",
+        "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 64,
+                  "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG"], "rows": [5000, 1000, 2500, 2500, 300],
+                  "include_static_vectors": False},
+        "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 64, "depth": 3,
+                   "window_size": 1, "maxout_pieces": 2},
+    },
+}
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "approx.", "resp.", "al.")
 
 
@@ -43,13 +66,44 @@ def _tokenizer(nlp: Language) -> Tokenizer:
                      token_match=defaults.token_match, url_match=defaults.url_match)
 
 
-def build_nlp(min_confidence: float = 0.5, lexicon_dir: str | None = None) -> Language:
-    """A blank English pipeline: fine-grained tokenizer, sentencizer, then the ml_entities component."""
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+TRAIN_COMMAND = "kg train"
+
+
+def blank_pipeline(vectors: Vectors | None = None, lexicon_dir: str | None = None) -> Language:
+    """The untrained pipeline: fine-grained tokenizer, sentencizer, the rule layer as features, the
+    tagger (spaCy `ner`, to be trained, reading `vectors` if given), then the entity component."""
+    nlp = spacy.blank("en")
+    nlp.tokenizer = _tokenizer(nlp)
+    if vectors is not None:
+        nlp.vocab.vectors = vectors
+    model = copy.deepcopy(NER_MODEL)
+    model["tok2vec"]["embed"]["include_static_vectors"] = vectors is not None
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("ml_rule_votes", config={"lexicon_dir": lexicon_dir})
+    nlp.add_pipe("ner", config={"model": model})
+    nlp.add_pipe(COMPONENT)
+    return nlp
+
+
+def rules_pipeline(lexicon_dir: str | None = None) -> Language:
+    """The rule layer alone, no trained tagger: what the tagger reads as features, usable on its own."""
     nlp = spacy.blank("en")
     nlp.tokenizer = _tokenizer(nlp)
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe(COMPONENT, config={"min_confidence": min_confidence, "lexicon_dir": lexicon_dir})
+    nlp.add_pipe("ml_rule_votes", config={"lexicon_dir": lexicon_dir})
+    nlp.add_pipe(COMPONENT)
     return nlp
+
+
+def build_nlp(model_dir: Path = MODEL_DIR) -> Language:
+    """The trained pipeline shipped in the package (or another one written by `kg train`)."""
+    config_file = Path(model_dir) / "config.cfg"
+    try:
+        return spacy.load(model_dir)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        reason = "is missing" if not config_file.exists() else f"cannot be read ({type(exc).__name__})"
+        raise ModelError(f"{model_dir}: the extraction model {reason}; rebuild it with `{TRAIN_COMMAND}`") from exc
 
 
 def paper_doc(nlp: Language, paper: Paper) -> Doc:
@@ -85,54 +139,6 @@ def doc_entities(doc: Doc, paper: Paper, spans_key: str = COMPONENT) -> list[Ent
     return list(refs.values())
 
 
-def corpus_names(docs: Iterable[Doc], spans_key: str = COMPONENT) -> list[LexiconEntry]:
-    """Names that papers introduce (title names, acronym definitions), one entry per entity.
-
-    Long forms defined with the same acronym and spelled alike across papers become one entry.
-    """
-    types: dict[str, Counter] = defaultdict(Counter)
-    surfaces: dict[str, Counter] = defaultdict(Counter)
-    names: dict[str, Counter] = defaultdict(Counter)
-    for doc in docs:
-        for span in doc.spans[spans_key]:
-            if span._.rule in PROPAGATED_RULES:
-                start, end = span._.char_offsets
-                types[span._.entity_id][span.label_] += 1
-                surfaces[span._.entity_id][doc.text[start:end]] += 1
-                names[span._.entity_id][span._.canonical_name] += 1
-    merged_into = _merge_same_acronym(names, surfaces)
-    entries: dict[str, LexiconEntry] = {}
-    for entity_id in types:
-        target = merged_into.get(entity_id, entity_id)
-        entry = entries.setdefault(target, LexiconEntry(
-            name=names[target].most_common(1)[0][0], type=types[target].most_common(1)[0][0],
-            source="corpus", confidence=0.8))
-        forms = set(surfaces[entity_id]) | set(names[entity_id])
-        # A multi-word concept defined in Title Case is also written in lower case elsewhere.
-        forms |= {form.lower() for form in forms if " " in form}
-        entry.aliases = sorted(set(entry.aliases) | forms)
-    return list(entries.values())
-
-
-def _merge_same_acronym(names: dict[str, Counter], surfaces: dict[str, Counter]) -> dict[str, str]:
-    """entity id -> id of the more frequent entity with the same acronym and a similar long form."""
-    by_acronym: dict[str, list[str]] = defaultdict(list)
-    for entity_id, forms in surfaces.items():
-        for form in forms:
-            if is_short_form(form) and form not in names[entity_id]:
-                by_acronym[form].append(entity_id)
-    merged: dict[str, str] = {}
-    for ids in by_acronym.values():
-        ids = sorted(set(ids), key=lambda i: (-sum(surfaces[i].values()), i))
-        for i, entity_id in enumerate(ids):
-            for target in ids[:i]:
-                if target not in merged and similar_phrases(names[entity_id].most_common(1)[0][0],
-                                                            names[target].most_common(1)[0][0]):
-                    merged[entity_id] = target
-                    break
-    return merged
-
-
 def harmonise(corpus: list[PaperEntities]) -> None:
     """One type and one canonical name per entity id across the corpus (majority, confidence-weighted)."""
     type_votes: dict[str, Counter] = defaultdict(Counter)
@@ -148,15 +154,20 @@ def harmonise(corpus: list[PaperEntities]) -> None:
 
 
 def extract_papers(papers: list[Paper], nlp: Language | None = None,
-                   on_paper: Callable[[], None] | None = None) -> list[PaperEntities]:
-    """Run the extractor over a corpus (two passes, see the module docstring)."""
+                   on_paper: Callable[[], None] | None = None,
+                   notes: list[str] | None = None) -> list[PaperEntities]:
+    """Run the extractor over a corpus (see the module docstring); `notes` collects what the corpus
+    pass examined and left out."""
     nlp = nlp or build_nlp()
-    component = nlp.get_pipe(COMPONENT)
-    component.add_corpus_names(corpus_names(_docs(nlp, papers)))
     corpus = []
     for paper, doc in zip(papers, _docs(nlp, papers)):
         corpus.append(PaperEntities(paper, doc_entities(doc, paper)))
         if on_paper:
             on_paper()
+    names = introduced_names(corpus)
+    relink(corpus, names, merge_spellings(names))
+    messages = propagate(corpus, names)
+    if notes is not None:
+        notes.extend(messages)
     harmonise(corpus)
     return corpus

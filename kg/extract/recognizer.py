@@ -114,10 +114,12 @@ class Candidate:
 
 @dataclass
 class Recognition:
-    """Every mention in a text plus the keys the text itself names as its own (title names)."""
+    """Every mention in a text, the keys the text itself names as its own (title names), and the
+    names it defines (acronyms, title names) as a lexicon of this text alone."""
 
     candidates: list[Candidate]
     title_names: set[str]
+    local: Lexicon
 
 
 # What follows a technique that only describes: "-based", or "data" ending its noun phrase.
@@ -308,11 +310,10 @@ def _proposal_candidate(text: str, start: int, phrase: str) -> Candidate | None:
 
 
 class EntityRecognizer:
-    """Finds typed entity mentions in a text, given the lexicon and names propagated from the corpus."""
+    """Finds typed entity mentions in a text, given the lexicon."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.corpus_names = Lexicon()
 
     def recognize(self, text: str, title_end: int | None = None) -> Recognition:
         """All non-overlapping mentions in `text`; `title_end` marks where the title ends, if any."""
@@ -333,12 +334,12 @@ class EntityRecognizer:
         candidates = self._without_overlaps([c for c in found if c.key not in phenomena])
         in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"
         self._type_from_contexts(text, candidates, in_brackets)
-        return Recognition(candidates, title_names)
+        return Recognition(candidates, title_names, local)
 
     # -- sources of names -------------------------------------------------------------------------
 
-    def _lookup(self, surface: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
-        for lexicon, rule in ((local, "local"), (self.lexicon, "lexicon"), (self.corpus_names, "corpus")):
+    def lookup(self, surface: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
+        for lexicon, rule in ((local, "local"), (self.lexicon, "lexicon")):
             entry = lexicon.lookup(surface)
             if entry is not None:
                 return entry, (entry.source if rule == "local" else rule)
@@ -356,7 +357,7 @@ class EntityRecognizer:
         keys = set()
         for name in (n.strip() for n in _NAME_LIST.split(match.group("name"))):
             words = name.split()
-            known = self._lookup(name, local)
+            known = self.lookup(name, local)
             if known is None and not is_title_name(words):
                 continue
             if known is not None:
@@ -388,7 +389,7 @@ class EntityRecognizer:
             return set()  # 'Adam Optimizer Variants for ...' is about Adam, not a new name
         if phrase_type(phrase, fallback="") != "method" or self.lexicon.lookup(phrase) is not None:
             return set()  # a well-known technique ("A Transformer Architecture for ...") is not the paper's
-        found = self._lookup(phrase, local)  # already discovered: the corpus pass
+        found = self.lookup(phrase, local)  # already discovered: the corpus pass
         entry = found[0] if found else LexiconEntry(name=phrase, type="method", source="title-name",
                                                     confidence=CONFIDENCE["title-name"])
         local.add(entry)
@@ -413,7 +414,7 @@ class EntityRecognizer:
                 spelled_out.append(self._candidate(definition.long_start, head.end(),
                                                    text[definition.long_start:head.end()], whole, "lexicon"))
                 continue
-            known = self._lookup(long, local) or self._same_short_form(short, long, local)
+            known = self.lookup(long, local) or self._same_short_form(short, long, local)
             if known is not None:
                 entry = known[0]
                 local.add(LexiconEntry(name=entry.name, type=entry.type, aliases=[*entry.aliases, long, short],
@@ -439,7 +440,7 @@ class EntityRecognizer:
     def _same_short_form(self, short: str, long: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
         """The entity this acronym already denotes: the paper's title name, or a known entity whose own
         long form is spelled much like this one."""
-        known = self._lookup(short, local) or (self._lookup(short[:-1], local) if is_plural_acronym(short) else None)
+        known = self.lookup(short, local) or (self.lookup(short[:-1], local) if is_plural_acronym(short) else None)
         if known is not None and (known[1] == "title-name" or
                                   any(similar_phrases(long, surface) for surface in known[0].surfaces)):
             return known  # the title's own name is spelled out in the abstract, or a known acronym
@@ -469,7 +470,7 @@ class EntityRecognizer:
                     continue
                 if (candidate.type == "model" and nxt is not None and _SPACED_SIZE.match(nxt.group())
                         and text[candidate.end:nxt.start()] in (" ", "-")):
-                    family = self._lookup(candidate.text, local)[0]
+                    family = self.lookup(candidate.text, local)[0]
                     candidate = self._variant(candidate.start, text[candidate.start:nxt.end()], family)
                     width += 1
                 candidates.append(candidate)
@@ -482,7 +483,7 @@ class EntityRecognizer:
     def _longest_lexicon_match(self, text: str, words: list[re.Match], i: int,
                                local: Lexicon) -> tuple[Candidate, int] | None:
         """The longest run of words from position i that some lexicon knows (a prefix-key walk)."""
-        lexicons = (local, self.lexicon, self.corpus_names)
+        lexicons = (local, self.lexicon)
         best = None
         key = singular_key = ""  # singular_key: the key with plural endings of the words so far dropped
         singular_words: list[str] = []
@@ -498,9 +499,9 @@ class EntityRecognizer:
             if not any(lexicon.may_extend(k) for lexicon in lexicons for k in {key, folded_key, singular_key}):
                 break
             surface = text[words[i].start():words[j].end()]
-            found = self._lookup(surface, local)
+            found = self.lookup(surface, local)
             if found is None and folded_key != key:
-                found = self._lookup(" ".join([*singular_words[:-1], word]), local)
+                found = self.lookup(" ".join([*singular_words[:-1], word]), local)
             if found is not None:
                 best = self._candidate(words[i].start(), words[j].end(), surface, *found), j - i + 1
         return best
@@ -527,24 +528,24 @@ class EntityRecognizer:
         """Compounds, plurals, sized variants, hyphen parts and new name-shaped words."""
         if token.endswith(("'s", "’s")):
             token = token[:-2]
-        whole = self._lookup(token, local)
+        whole = self.lookup(token, local)
         if whole is not None:
             return [self._candidate(start, start + len(token), token, *whole)]
         if token.isalpha() and token[1:].islower():
-            plural = self._lookup(token[:-1], local) if token.endswith("s") and len(token) > 3 else None
+            plural = self.lookup(token[:-1], local) if token.endswith("s") and len(token) > 3 else None
             # An ordinary word: at most the plural of a name ("Transformers"); no variant, no name shape.
             return [self._candidate(start, start + len(token), token, *plural)] if plural else []
         core = strip_compound_suffix(token)
         for surface in (core, core[:-1] if core.endswith("s") and len(core) > 3 else None):
             if surface and surface != token:
-                found = self._lookup(surface, local)
+                found = self.lookup(surface, local)
                 if found is not None:
                     if is_architecture_descriptor(surface, found[0].type, token[len(surface):]):
                         return []
                     return [self._candidate(start, start + len(surface), surface, *found)]
         variant = split_variant(core)
         if variant is not None:
-            found = self._lookup(variant[0], local)
+            found = self.lookup(variant[0], local)
             if found is not None and found[0].type == "model":
                 return [self._variant(start, core, found[0])]
         if is_name_shaped(core) and not is_plural_acronym(core):
@@ -566,7 +567,7 @@ class EntityRecognizer:
         offset = 0
         for part in re.split(r"([-/])", token):
             if part not in ("-", "/") and part:
-                hit = self._lookup(part, local)
+                hit = self.lookup(part, local)
                 if hit is not None and not hit[0].name.islower() and not _recased(part, hit[0]):
                     found.append(self._candidate(start + offset, start + offset + len(part), part, *hit))
             offset += len(part)

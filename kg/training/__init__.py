@@ -1,0 +1,2 @@
+"""Training the extractor's model: gold annotations -> spaCy examples, the training loop, k-fold
+cross-validation split by paper. Used by `kg train` and `kg eval --cv`; not needed at run time."""

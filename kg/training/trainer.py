@@ -1,0 +1,100 @@
+"""The training loop: gold papers -> the pipeline's tagger, deterministic given a seed."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.training import Example
+from spacy.vectors import Vectors
+from spacy.util import fix_random_seed, minibatch
+
+from kg.extract.pipeline import blank_pipeline, paper_doc
+from kg.training.data import GoldRecord, gold_spans, read_gold_records
+from kg.training.vectors import train_vectors
+
+DEFAULT_EPOCHS = 20
+DEFAULT_SEED = 13
+BATCH_SIZE = 16
+
+
+def training_examples(nlp: Language, records: Sequence[GoldRecord]) -> list[Example]:
+    """One Example per paper: the doc with the rule layer's votes as tags, the gold spans as entities."""
+    votes = nlp.get_pipe("ml_rule_votes")
+    examples = []
+    for record in records:
+        doc = votes(paper_doc(nlp, record.paper))
+        entities = []
+        for start, end, label in gold_spans(doc.text, record.entities):
+            if doc.char_span(start, end, alignment_mode="strict") is not None:
+                entities.append((start, end, label))
+        examples.append(Example.from_dict(doc, {"entities": entities}))
+    return examples
+
+
+def train(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
+          vectors: Vectors | None = None,
+          on_epoch: Callable[[int, Language, dict], None] | None = None) -> Language:
+    """A pipeline whose tagger is trained on `records` (reading static `vectors` if given);
+    `on_epoch(epoch, nlp, losses)` after each epoch."""
+    fix_random_seed(seed)
+    nlp = blank_pipeline(vectors)
+    examples = training_examples(nlp, records)
+    optimizer = nlp.initialize(get_examples=lambda: examples)
+    order = random.Random(seed)
+    batch_size = max(1, min(BATCH_SIZE, len(examples) // 4))  # a tiny set still gets several updates an epoch
+    for epoch in range(1, epochs + 1):
+        order.shuffle(examples)
+        losses: dict[str, float] = {}
+        for batch in minibatch(examples, size=batch_size):
+            nlp.update(batch, drop=0.2, sgd=optimizer, losses=losses)
+        if on_epoch:
+            on_epoch(epoch, nlp, losses)
+    return nlp
+
+
+def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None = None,
+                corpus_limit: int | None = None, epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
+                on_step: Callable[[str], None] | None = None) -> Language:
+    """`kg train`: static vectors from the unlabelled `corpus` (if given), the tagger trained on every
+    gold file, written to `out_dir` (a new directory swapped in whole, so a cut-off run leaves the
+    previous model intact)."""
+    say = on_step or (lambda message: None)
+    records = [record for path in gold_files for record in read_gold_records(path)]
+    vectors = None
+    if corpus is not None:
+        say(f"word vectors from {corpus}")
+        vectors = train_vectors(blank_pipeline(), corpus, limit=corpus_limit, seed=seed)
+    say(f"tagger on {len(records)} papers, {epochs} epochs")
+    nlp = train(records, epochs=epochs, seed=seed, vectors=vectors,
+                on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
+    nlp.meta.update({"name": "paper_kg_extractor", "version": "1.0.0",
+                     "description": "ML entities (model, method, dataset, benchmark, task) in paper abstracts",
+                     "sources": [Path(p).name for p in gold_files] + ([Path(corpus).name] if corpus else []),
+                     "seed": seed, "epochs": epochs})
+    replace_directory(out_dir, nlp.to_disk)
+    return nlp
+
+
+def replace_directory(target: Path, write: Callable[[Path], None]) -> None:
+    """Write a directory next to `target`, then swap it in; the old one is removed only after."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        write(fresh)
+        if target.exists():
+            old = target.with_name(f".{target.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+            fresh.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            fresh.rename(target)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise

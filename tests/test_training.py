@@ -1,0 +1,71 @@
+"""`kg train` on a small toy set (invented papers, not gold), the shipped model's loading and its errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.errors import ModelError
+from kg.extract.pipeline import MODEL_DIR, build_nlp, extract_papers
+from kg.model import Paper
+from kg.training.data import gold_spans, read_gold_records
+from kg.training.trainer import build_model
+
+TOY_GOLD = Path(__file__).parent / "data" / "toy_gold.jsonl"
+runner = CliRunner()
+
+
+def test_gold_aliases_become_non_overlapping_spans_at_word_boundaries() -> None:
+    text = "We tune LoRA and QLoRA with low-rank adaptation; LoRAX is another thing."
+    spans = gold_spans(text, [{"name": "LoRA", "type": "method", "aliases": ["LoRA", "low-rank adaptation"]},
+                              {"name": "low-rank", "type": "method", "aliases": ["low-rank"]}])
+    assert [(text[s:e], label) for s, e, label in spans] == [("LoRA", "METHOD"), ("low-rank adaptation", "METHOD")]
+
+
+def test_training_on_toy_papers_is_deterministic_and_learns_them(tmp_path: Path) -> None:
+    records = read_gold_records(TOY_GOLD)
+    first, second = tmp_path / "a", tmp_path / "b"
+    build_model([TOY_GOLD], first, epochs=20, seed=7)
+    build_model([TOY_GOLD], second, epochs=20, seed=7)
+    assert (first / "ner" / "model").read_bytes() == (second / "ner" / "model").read_bytes()
+    nlp = build_nlp(first)
+    assert nlp.pipe_names == ["sentencizer", "ml_rule_votes", "ner", "ml_entities"]
+    corpus = extract_papers([r.paper for r in records], nlp=nlp)
+    found = {(e.name, e.type) for item in corpus for e in item.entities}
+    assert {("GlimmerNet", "method"), ("QuillBench", "benchmark"), ("PlanStack", "dataset")} <= found
+    unseen = extract_papers([Paper("n", "Planning again", "We evaluate GlimmerNet on QuillBench.")], nlp=nlp)
+    assert {e.name for e in unseen[0].entities} >= {"GlimmerNet", "QuillBench"}
+
+
+def test_kg_train_writes_a_model_that_kg_build_can_use(tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "--gold", str(TOY_GOLD), "--out", str(out), "--epochs", "2"])
+    assert result.exit_code == 0, result.output
+    assert (out / "config.cfg").is_file() and "model written to" in result.output
+    assert runner.invoke(app, ["train", "--gold", str(tmp_path / "none.jsonl")]).exit_code == 1
+
+
+def test_the_shipped_model_loads_and_is_small() -> None:
+    nlp = build_nlp()
+    assert "ner" in nlp.pipe_names and set(nlp.get_pipe("ner").labels) == {
+        "MODEL", "METHOD", "DATASET", "BENCHMARK", "TASK"}
+    size = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
+    assert size < 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt"])
+def test_a_missing_or_corrupt_model_is_one_line_naming_the_file_and_the_command(tmp_path: Path, damage: str) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, model)
+    if damage == "missing":
+        shutil.rmtree(model)
+    else:
+        (model / "ner" / "model").write_bytes(b"not a model")
+    with pytest.raises(ModelError) as error:
+        build_nlp(model)
+    message = str(error.value)
+    assert str(model) in message and "kg train" in message and "\n" not in message
