@@ -3,6 +3,7 @@ sentences its mentions stand in."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -23,6 +24,7 @@ _SELF = re.compile(r"\b(?:we|our|us|this (?:paper|work|study|article|report)|her
 _OWN = re.compile(r"\b(?:our|novel|new|proposed)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
 _OTHERS = re.compile(r"\b(?:et al\.|previous(?:ly)?|prior|existing|recent(?:ly)?|traditional|"
                      r"conventional|popular|widely|such as|like|e\.g\.|including)\b", re.IGNORECASE)
+_EVIDENCE = re.compile(r"\b(?:experiments?|results?|evaluat\w*|outperform\w*|baselines?|compar\w*)\b", re.I)
 # How far before a mention (in characters) a trigger still governs it.
 TRIGGER_REACH = 90
 
@@ -38,16 +40,29 @@ class RoleClassifier:
 
     def __init__(self, text: str, sentences: list[tuple[int, int]], title_end: int | None, survey: bool) -> None:
         self.text = text
-        self.sentences = sentences
         self.title_end = title_end or 0
         self.survey = survey
+        self.sentences = sorted(sentences)
+        self._starts = [start for start, _ in self.sentences]
+        self._read: dict[int, tuple[int, bool, bool]] = {}
 
     def sentence_of(self, candidate: Candidate) -> tuple[int, int]:
         """(start, end) of the sentence holding the mention."""
-        for start, end in self.sentences:
-            if start <= candidate.start < end:
-                return start, end
+        index = bisect.bisect_right(self._starts, candidate.start) - 1
+        if index >= 0 and candidate.start < self.sentences[index][1]:
+            return self.sentences[index]
         return 0, len(self.text)
+
+    def _cues(self, start: int, end: int) -> tuple[int, bool, bool]:
+        """What one sentence says, read once however many mentions it holds: where its first
+        self-reference is (-1 if none), whether it cites others' work, whether it reports use."""
+        cues = self._read.get(start)
+        if cues is None:
+            sentence = self.text[start:end]
+            own = _SELF.search(sentence)
+            uses = bool(_USE.search(sentence)) and bool(own or _EVIDENCE.search(sentence))
+            cues = self._read[start] = (start + own.start() if own else -1), bool(_OTHERS.search(sentence)), uses
+        return cues
 
     def role(self, mentions: list[Candidate], title_names: set[str]) -> str:
         """proposes | uses | mentions for one entity."""
@@ -61,10 +76,10 @@ class RoleClassifier:
         return "mentions" if all(self._background(m) for m in mentions) else "uses"
 
     def _proposes(self, mention: Candidate) -> bool:
-        start, _ = self.sentence_of(mention)
+        start, end = self.sentence_of(mention)
         before = self.text[max(start, mention.start - TRIGGER_REACH):mention.start]
-        sentence_head = self.text[start:mention.start]
-        if not _SELF.search(sentence_head) or _OTHERS.search(before[-40:]):
+        own_at = self._cues(start, end)[0]
+        if not 0 <= own_at < mention.start or _OTHERS.search(before[-40:]):
             return False
         if mention.known:
             return False  # a well-known name is someone else's; only a title "X: ..." makes it the paper's
@@ -72,12 +87,8 @@ class RoleClassifier:
 
     def _background(self, mention: Candidate) -> bool:
         """Cited as others' work or as an example: "prior methods such as X", "X (Su et al.)"."""
-        start, end = self.sentence_of(mention)
-        sentence = self.text[start:end]
-        return bool(_OTHERS.search(sentence)) and not _SELF.search(sentence)
+        own_at, others, _ = self._cues(*self.sentence_of(mention))
+        return others and own_at < 0
 
     def _uses(self, mention: Candidate) -> bool:
-        start, end = self.sentence_of(mention)
-        sentence = self.text[start:end]
-        return bool(_USE.search(sentence)) and bool(_SELF.search(sentence) or re.search(
-            r"\b(?:experiments?|results?|evaluat\w*|outperform\w*|baselines?|compar\w*)\b", sentence, re.I))
+        return self._cues(*self.sentence_of(mention))[2]

@@ -1,0 +1,254 @@
+"""Corpus-level name propagation that cannot poison a corpus.
+
+A name one paper introduces (it proposes it, or defines it as an acronym or in its title) is also
+linked in the other papers that write it, but only:
+
+- in its own case-sensitive spellings, at word boundaries ("TO" never matches "to" or "To");
+- when the spelling is name-shaped (a capital or digit) and not a common English word in any case
+  ("HAVE", "USE", "Language" are never propagated);
+- and after a document-frequency check: a name that would land in a large share of the corpus mostly
+  through propagation is examined and dropped, with a note saying so.
+
+The pass is map -> reduce -> broadcast -> map: `introduced_names` collects what each paper introduces
+(reduce), `NameMatcher` holds the spellings every paper is matched against (broadcast), and
+`propagate` only scans each paper's text for those spellings; the trained pipeline does not run again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kg.extract.acronyms import is_short_form
+from kg.extract.lexicon import LEXICON_DIR
+from kg.extract.recognizer import Candidate, similar_phrases
+from kg.extract.roles import RoleClassifier, is_survey
+from kg.keys import name_key
+from kg.model import EntityRef, Mention, PaperEntities
+
+PROPAGATED_RULE = "corpus"
+PROPAGATED_CONFIDENCE = 0.6
+# Rules whose names a paper introduces itself (the tagger's own new names count when proposed).
+INTRODUCING_RULES = ("acronym", "title-name")
+KNOWN_RULES = ("lexicon", "variant")
+# The document-frequency check: a name in more than this share of papers is examined ...
+DF_SHARE = 0.05
+DF_MIN_PAPERS = 20
+# ... and kept only when the paper's own extraction, not propagation, found it in at least this share.
+FOUND_SHARE = 0.5
+_WORD_START = re.compile(r"(?<![\w-])[A-Za-z0-9]")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"“])|\n+")
+TITLE_SEPARATOR = "\n\n"
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Lower-case words common in ML abstracts (generated from the unlabelled corpus; see
+    scripts/common_words.py) plus English function words."""
+    text = (LEXICON_DIR / "common_words.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def is_propagatable(surface: str) -> bool:
+    """A spelling safe to match in other papers: it has a capital or a digit, and a single word is
+    not a common word in any case ("TO", "HAVE", "Language")."""
+    if len(surface) < 2 or not any(c.isupper() or c.isdigit() for c in surface):
+        return False
+    return " " in surface or (surface.lower() not in common_words() and not surface.isdigit())
+
+
+@dataclass
+class IntroducedName:
+    """A name some paper introduces: its key, canonical name, type and case-sensitive spellings."""
+
+    key: str
+    name: str
+    type: str
+    surfaces: set[str] = field(default_factory=set)
+    family: str | None = None
+
+
+def _known(ref: EntityRef) -> bool:
+    return any(known in m.rule for m in ref.mentions for known in KNOWN_RULES)
+
+
+def _introduces(ref: EntityRef) -> bool:
+    rules = [m.rule for m in ref.mentions]
+    if _known(ref):
+        return False
+    return ref.role == "proposes" or any(intro in rule for rule in rules for intro in INTRODUCING_RULES)
+
+
+def introduced_names(corpus: Iterable[PaperEntities]) -> dict[str, IntroducedName]:
+    """Reduce: every name some paper introduces, with the spellings papers wrote it in."""
+    names: dict[str, IntroducedName] = {}
+    types: dict[str, Counter] = defaultdict(Counter)
+    for item in corpus:
+        for ref in item.entities:
+            if not _introduces(ref):
+                continue
+            name = names.setdefault(ref.id, IntroducedName(ref.id, ref.name, ref.type, family=ref.family))
+            name.surfaces.update(m.text for m in ref.mentions if is_propagatable(m.text))
+            types[ref.id][ref.type] += 1
+    for key, name in names.items():
+        name.type = types[key].most_common(1)[0][0]
+    return {key: name for key, name in names.items() if name.surfaces}
+
+
+def unambiguous_surfaces(names: dict[str, IntroducedName]) -> dict[str, str]:
+    """Spelling -> entity id, for spellings only one introduced name uses ("SC" defined by two papers
+    for two things is matched for neither)."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for key, name in names.items():
+        for surface in name.surfaces:
+            owners[surface].add(key)
+    return {surface: next(iter(keys)) for surface, keys in owners.items() if len(keys) == 1}
+
+
+def merge_spellings(names: dict[str, IntroducedName]) -> dict[str, str]:
+    """Introduced names that are one entity spelled two ways: the same acronym with a similar long form
+    ('low-rank adaption (LoRA)' and 'Low-Rank Adaptation (LoRA)'). Returns id -> id it merges into
+    (the name more papers use), and folds the spellings into it."""
+    by_acronym: dict[str, list[str]] = defaultdict(list)
+    for key, name in names.items():
+        for surface in name.surfaces:
+            if is_short_form(surface) and name_key(surface) != name_key(name.name):
+                by_acronym[surface].append(key)
+    merged: dict[str, str] = {}
+    for keys in by_acronym.values():
+        keys = sorted(set(keys), key=lambda k: (-len(names[k].surfaces), k))
+        for i, key in enumerate(keys):
+            target = next((t for t in keys[:i] if t not in merged
+                           and similar_phrases(names[key].name, names[t].name)), None)
+            if target is not None and key not in merged:
+                merged[key] = target
+                names[target].surfaces |= names[key].surfaces
+    for key in merged:
+        del names[key]
+    return merged
+
+
+def relink(corpus: list[PaperEntities], names: dict[str, IntroducedName], merged: dict[str, str]) -> None:
+    """One entity id per introduced name across papers: a merged spelling takes its target's id, and a
+    new name another paper introduces under the same case-sensitive spelling takes that name's id."""
+    surfaces = unambiguous_surfaces(names)
+    for item in corpus:
+        by_id: dict[str, EntityRef] = {}
+        for ref in item.entities:
+            target = merged.get(ref.id)
+            if target is None and ref.id not in names and not _known(ref):
+                target = next((surfaces[m.text] for m in ref.mentions if m.text in surfaces), None)
+            if target is not None:
+                ref.id, ref.name = target, names[target].name
+            if ref.id in by_id:  # two spellings of one entity in the same paper: one ref
+                kept = by_id[ref.id]
+                kept.mentions.extend(ref.mentions)
+                kept.aliases = sorted(set(kept.aliases) | set(ref.aliases))
+                kept.confidence = max(kept.confidence, ref.confidence)
+            else:
+                by_id[ref.id] = ref
+        item.entities = list(by_id.values())
+
+
+class NameMatcher:
+    """Broadcast: the propagated spellings, indexed by their first character for a linear scan."""
+
+    def __init__(self, names: dict[str, IntroducedName]) -> None:
+        self.names = names
+        self._by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for surface, key in unambiguous_surfaces(names).items():
+            self._by_first[surface[0]].append((surface, key))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))  # longest spelling first
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, key) of every propagated spelling at word boundaries, longest first."""
+        found = []
+        position = 0
+        for match in _WORD_START.finditer(text):
+            start = match.start()
+            if start < position:
+                continue
+            for surface, key in self._by_first.get(text[start], ()):
+                end = start + len(surface)
+                if text.startswith(surface, start) and (end == len(text) or not (text[end].isalnum() or text[end] in "-_")):
+                    found.append((start, end, key))
+                    position = end
+                    break
+        return found
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        bounds.append((start, match.end()))
+        start = match.end()
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def _matches(item: PaperEntities, matcher: NameMatcher) -> dict[str, list[Candidate]]:
+    """Mentions of propagated names in one paper that its own extraction did not already cover."""
+    own = {ref.id for ref in item.entities}
+    text = item.paper.title + TITLE_SEPARATOR + item.paper.abstract
+    base = len(item.paper.title) + len(TITLE_SEPARATOR)
+    covered = [(m.start + (0 if m.field == "title" else base), m.end + (0 if m.field == "title" else base))
+               for ref in item.entities for m in ref.mentions]
+    found: dict[str, list[Candidate]] = defaultdict(list)
+    for start, end, key in matcher.find(text):
+        if key in own or any(start < e and end > s for s, e in covered):
+            continue
+        name = matcher.names[key]
+        found[key].append(Candidate(start, end, text[start:end], key, name.name, name.type, PROPAGATED_RULE,
+                                    PROPAGATED_CONFIDENCE, family=name.family))
+    return found
+
+
+def propagate(corpus: list[PaperEntities], names: dict[str, IntroducedName]) -> list[str]:
+    """Map: link each paper to the introduced names it writes; returns notes on examined names."""
+    matcher = NameMatcher(names)
+    per_paper = [_matches(item, matcher) for item in corpus]
+    found_in = Counter(ref.id for item in corpus for ref in item.entities)
+    propagated_in = Counter(key for matches in per_paper for key in matches)
+    notes, dropped = [], set()
+    limit = max(DF_MIN_PAPERS, DF_SHARE * len(corpus))
+    for key, count in propagated_in.most_common():
+        total = count + found_in[key]
+        if total > limit and found_in[key] < FOUND_SHARE * total:
+            dropped.add(key)
+            notes.append(f"name {names[key].name!r} not propagated: it would be in {total} of {len(corpus)} "
+                         f"papers, but only {found_in[key]} find it themselves")
+    for item, matches in zip(corpus, per_paper):
+        matches = {key: mentions for key, mentions in matches.items() if key not in dropped}
+        if matches:
+            item.entities.extend(_propagated_refs(item, matches))
+    return notes
+
+
+def _propagated_refs(item: PaperEntities, matches: dict[str, list[Candidate]]) -> list[EntityRef]:
+    """EntityRefs for one paper's propagated mentions, each with its role in that paper."""
+    title, abstract = item.paper.title, item.paper.abstract
+    text = title + TITLE_SEPARATOR + abstract
+    base = len(title) + len(TITLE_SEPARATOR)
+    sentences = [(s, e) for s, e in _sentences(text) if e > s]
+    roles = RoleClassifier(text, sentences, len(title), is_survey(title, abstract))
+    refs = []
+    for key, mentions in matches.items():
+        first = mentions[0]
+        ref = EntityRef(id=key, name=first.name, type=first.type, role=roles.role(mentions, set()),
+                        confidence=PROPAGATED_CONFIDENCE, family=first.family)
+        for m in mentions:
+            in_title = m.start < len(title)
+            start, end = roles.sentence_of(m)
+            ref.mentions.append(Mention(text=m.text, field="title" if in_title else "abstract",
+                                        start=m.start if in_title else m.start - base,
+                                        end=m.end if in_title else m.end - base,
+                                        sentence=text[start:end].strip(), rule=PROPAGATED_RULE,
+                                        confidence=PROPAGATED_CONFIDENCE))
+        ref.aliases = sorted({m.text for m in ref.mentions})
+        refs.append(ref)
+    return refs
+

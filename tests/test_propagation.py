@@ -1,0 +1,86 @@
+"""Corpus-level name propagation on the failure cases seen at corpus scale: acronyms that are English
+words (TO, OF, HAVE, USE), a descriptive phrase ending in "models", and the document-frequency check."""
+
+from __future__ import annotations
+
+from kg.extract.propagation import introduced_names, is_propagatable, merge_spellings, propagate, relink
+from kg.model import EntityRef, Mention, Paper, PaperEntities
+
+
+def defining_paper(paper_id: str, long_form: str, short: str, entity_type: str = "method") -> PaperEntities:
+    """A paper that defines `long_form (short)` and proposes it."""
+    abstract = f"We propose {long_form} ({short}). {short} is fast."
+    start = abstract.index(long_form)
+    mentions = [Mention(long_form, "abstract", start, start + len(long_form), abstract, "model+acronym", 0.85)]
+    at = abstract.index(f"({short})") + 1
+    mentions.append(Mention(short, "abstract", at, at + len(short), abstract, "model+acronym", 0.85))
+    later = abstract.index(f"{short} is")
+    mentions.append(Mention(short, "abstract", later, later + len(short), abstract, "model+acronym", 0.85))
+    ref = EntityRef(id=f"entity:{long_form.lower().replace(' ', '')}", name=long_form, type=entity_type,
+                    role="proposes", confidence=0.85, mentions=mentions, aliases=[long_form, short])
+    return PaperEntities(Paper(id=paper_id, title=f"{long_form} for design", abstract=abstract), [ref])
+
+
+def plain_paper(paper_id: str, abstract: str) -> PaperEntities:
+    return PaperEntities(Paper(id=paper_id, title="An unrelated study", abstract=abstract), [])
+
+
+def linked(corpus: list[PaperEntities]) -> list[set[str]]:
+    notes = propagate(corpus, introduced_names(corpus))
+    assert isinstance(notes, list)
+    return [{ref.name for ref in item.entities} for item in corpus]
+
+
+def test_acronyms_that_are_english_words_never_match_other_papers() -> None:
+    corpus = [
+        defining_paper("a", "Topology Optimization", "TO"),
+        defining_paper("b", "Optimally Faithful", "OF"),
+        defining_paper("c", "Hierarchical Adaptive Value Estimation", "HAVE"),
+        defining_paper("d", "Unified Sparse Encoder", "USE"),
+        plain_paper("e", "We have to use most of the data. To USE it, we HAVE TO try. Of course."),
+    ]
+    assert linked(corpus)[4] == set()
+    for short in ("TO", "OF", "HAVE", "USE", "Language"):
+        assert not is_propagatable(short)
+
+
+def test_a_descriptive_phrase_ending_in_models_never_matches_the_word_models() -> None:
+    corpus = [defining_paper("a", "Large Reasoning Models", "LRMs", "model"),
+              plain_paper("b", "Reasoning models and language models are compared with other models.")]
+    assert linked(corpus)[1] == set()
+
+
+def test_a_defined_name_propagates_in_its_own_case_sensitive_spellings() -> None:
+    corpus = [defining_paper("a", "Gated Token Routing", "GTR"),
+              plain_paper("b", "We apply GTR as a baseline; Gated Token Routing is simple."),
+              plain_paper("c", "We apply gated token routing and gtr as baselines.")]
+    found = linked(corpus)
+    assert found[1] == {"Gated Token Routing"} and found[2] == set()
+    ref = corpus[1].entities[0]
+    assert ref.role == "uses" and {m.rule for m in ref.mentions} == {"corpus"}
+    assert {m.text for m in ref.mentions} == {"GTR", "Gated Token Routing"}
+    abstract = corpus[1].paper.abstract
+    assert all(abstract[m.start:m.end] == m.text for m in ref.mentions)
+
+
+def test_a_name_that_would_land_in_a_large_share_of_papers_is_examined_and_dropped() -> None:
+    corpus = [defining_paper("a", "Contrastive Alignment Tuning", "CAT")]
+    corpus += [plain_paper(f"p{i}", f"Our CAT {i} sat on the mat.") for i in range(60)]
+    corpus += [plain_paper(f"q{i}", "Nothing to see here.") for i in range(40)]
+    notes = propagate(corpus, introduced_names(corpus))
+    assert all(item.entities == [] for item in corpus[1:])
+    assert len(notes) == 1 and "Contrastive Alignment Tuning" in notes[0] and "61 of 101" in notes[0]
+
+
+def test_an_ambiguous_acronym_defined_twice_is_propagated_for_neither() -> None:
+    corpus = [defining_paper("a", "State Compression", "SC"), defining_paper("b", "Spectral Clustering", "SC"),
+              plain_paper("c", "We run SC on graphs.")]
+    assert linked(corpus)[2] == set()
+
+
+def test_two_spellings_of_one_defined_name_become_one_entity() -> None:
+    corpus = [defining_paper("a", "Low Rank Adaption", "LoRAX"), defining_paper("b", "Low-Rank Adaptation", "LoRAX"),
+              defining_paper("c", "Low-Rank Adaptation", "LoRAX")]
+    names = introduced_names(corpus)
+    relink(corpus, names, merge_spellings(names))
+    assert len({item.entities[0].id for item in corpus}) == 1
