@@ -24,7 +24,7 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
 
     with progress_bar("reading") as update:
         _, summary = run_build(inputs, out,
-                               on_start=lambda n: update(description="extracting (2 passes)", total=n),
+                               on_start=lambda n: update(description="extracting", total=n),
                                on_paper=lambda: update(advance=1))
     warn(summary.issues)
     console.print(f"records read {summary.records_read}, duplicate papers merged {summary.duplicates_merged}, "
@@ -49,10 +49,17 @@ def extract(inputs: InputsArgument,
     console.print(f"{len(corpus)} papers, {sum(len(c.entities) for c in corpus)} entity links -> {output}")
 
 
+GoldOption = Annotated[list[Path], typer.Option("--gold", help="Gold annotations (JSONL); repeat for several files.")]
+
+
 @app.command(name="eval")
-def evaluate(gold: Annotated[Path, typer.Option("--gold", help="Gold annotations (JSONL).")],
+def evaluate(gold: GoldOption,
              pred: Annotated[Path | None, typer.Option("--pred", help="Predictions from `kg extract`; "
                                                            "default: extract the gold papers now.")] = None,
+             cv: Annotated[int, typer.Option(
+                 "--cv", help="k-fold cross-validation split by paper: train k models on the gold files, "
+                              "each scoring the papers it did not train on (0: score the shipped model).")] = 0,
+             epochs: Annotated[int, typer.Option("--epochs", help="Training epochs per fold (with --cv).")] = 0,
              errors_shown: Annotated[int, typer.Option(
                  "--errors", help="Show N misses, false hits, type and role errors.")] = 0,
              as_json: JsonOption = False) -> None:
@@ -62,21 +69,41 @@ def evaluate(gold: Annotated[Path, typer.Option("--gold", help="Gold annotations
     from kg.extract.pipeline import extract_papers
     from kg.model import Paper
     from kg.readers import paper_id_for
+    from kg.training.crossval import cross_validate
+    from kg.training.trainer import DEFAULT_EPOCHS
     from loaders.files import read_extractions
 
-    if not gold.exists():
-        fail(f"{gold}: no such file")
-    gold_papers = read_gold(gold)
-    if pred is not None:
-        predictions = read_extractions(pred)
+    for path in gold:
+        if not path.is_file():
+            fail(f"{path}: no such file")
+    if cv:
+        if cv < 2:
+            fail("--cv needs at least 2 folds")
+        with progress_bar("cross-validation") as update:
+            reports = cross_validate(gold, folds=cv, epochs=epochs or DEFAULT_EPOCHS,
+                                     on_fold=lambda fold, n: update(description=f"fold {fold + 1} of {cv}",
+                                                                    total=cv, completed=fold))
+        titles = {name: f"{cv}-fold cross-validation, {name}" for name in reports}
     else:
-        predictions = extract_papers([Paper(id=paper_id_for(g.title), title=g.title, abstract=g.abstract)
-                                      for g in gold_papers])
-    report = score(gold_papers, predictions)
+        reports, titles = {}, {}
+        predicted = read_extractions(pred) if pred is not None else None
+        for path in gold:
+            gold_papers = read_gold(path)
+            predictions = predicted if predicted is not None else extract_papers(
+                [Paper(id=paper_id_for(g.title), title=g.title, abstract=g.abstract) for g in gold_papers])
+            reports[path.name] = score(gold_papers, predictions)
+            titles[path.name] = path.name
     if as_json:
-        print_json(report.to_json())
+        print_json({name: report.to_json() for name, report in reports.items()} if len(reports) > 1
+                   else next(iter(reports.values())).to_json())
         return
-    table = Table(title=f"kg eval on {report.papers} papers", highlight=False)
+    for name, report in reports.items():
+        print_report(report, titles[name], errors_shown)
+
+
+def print_report(report, title: str, errors_shown: int) -> None:
+    """The scores of one report as a table, then roles, linking and (optionally) the errors."""
+    table = Table(title=f"kg eval on {report.papers} papers: {title}", highlight=False)
     for column in ("type", "P", "R", "F1", "untyped P", "R ", "F1 ", "gold", "pred"):
         table.add_column(column, justify="right" if column != "type" else "left")
     rows = [(t, report.typed[t], report.untyped[t]) for t in ENTITY_TYPES]
@@ -97,3 +124,25 @@ def evaluate(gold: Annotated[Path, typer.Option("--gold", help="Gold annotations
             console.print(f"\n[bold]{label}[/bold] ({len(items)})")
             for line in items[:errors_shown]:
                 console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def train(gold: GoldOption,
+          out: Annotated[Path | None, typer.Option("--out", "-o", help="Model directory to write "
+                                                     "(default: the one shipped in the package).")] = None,
+          corpus: Annotated[Path | None, typer.Option(
+              "--corpus", help="Unlabelled abstracts (gzip JSON lines with title, abstract) for word vectors.")] = None,
+          corpus_papers: Annotated[int | None, typer.Option("--corpus-papers", help="Read at most N of them.")] = None,
+          epochs: Annotated[int, typer.Option("--epochs", help="Training epochs.")] = 0,
+          seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same model).")] = 0) -> None:
+    """Rebuild the extraction model from annotated papers (and word vectors from unlabelled ones)."""
+    from kg.extract.pipeline import MODEL_DIR
+    from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED, build_model
+
+    for path in [*gold, *([corpus] if corpus else [])]:
+        if not path.is_file():
+            fail(f"{path}: no such file")
+    target = out or MODEL_DIR
+    build_model(gold, target, corpus=corpus, corpus_limit=corpus_papers, epochs=epochs or DEFAULT_EPOCHS,
+                seed=seed or DEFAULT_SEED, on_step=lambda message: console.print(message, highlight=False))
+    console.print(f"model written to {target}")
