@@ -30,6 +30,10 @@ For many entities of one paper, build `context = PaperContext(text, title_end)` 
 to one entity's spans exactly as the component does (one RoleClassifier per paper), for callers that
 have spans but no Candidates.
 
+The model was trained on oracle spans (every gold alias occurrence) with the rule role computed from
+those spans the way the component computes it (its sentences, the recognizer's title names, lexicon
+knowledge); in the pipeline, pass the component's own mentions, rule role and `known`.
+
 The shipped weights (`kg/extract/models/roles.json`) are rebuilt from the gold annotations with
 `python3 -m kg.extract.role_train train`; the cross-validation report with
 `python3 -m kg.extract.role_train cv`.
@@ -334,9 +338,8 @@ def role_features(text: str, title_end: int | None, entity_type: str, spans: Seq
             add(f"all:{cue}")
         add(f"frac:{cue}", count / n)
     for cue in ("self", "background_not_self", "propose_before", "compare", "use"):
-        for kind in (f"any:{cue}",):
-            if kind in f:
-                add(f"{kind}*type={entity_type}")
+        if f"any:{cue}" in f:
+            add(f"any:{cue}*type={entity_type}")
     return f
 
 
