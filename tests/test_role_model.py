@@ -133,5 +133,6 @@ def test_sentences_and_features_are_linear_and_sensible() -> None:
         "Prior work (Smith et al., 2020) used X.", "We propose Y, e.g. for Z.", "Done."]
     features = role_features(text, len(title), "method", [(text.index("Y"), text.index("Y") + 1)], "proposes", False)
     assert features["first:self_propose_before"] == 1.0 and features["rule=proposes"] == 1.0
-    long_text = "We propose X. " + "a " * 200_000  # no backtracking blow-up
+    long_text = "We propose X. " + "a " * 200_000 + "b.\t" * 100_000  # linear: no backtracking, no rescans
     assert role_features(long_text, 0, "method", [(11, 12)])
+    assert split_sentences("See e.g. X. And (cf. Y) et al. Z. Done.") == [(0, 11), (11, 33), (33, 39)]

@@ -88,9 +88,10 @@ def split_sentences(text: str, title_end: int | None = None) -> list[tuple[int, 
     start = offset
     for match in _SENTENCE_END.finditer(text, offset):
         if match.group() != "\n":
-            word_start = text.rfind(" ", start, match.start()) + 1
-            word = text[max(word_start, start):match.start()].lower().lstrip("(")
-            if word in _ABBREVIATIONS:
+            low = max(start, match.start() - 8)  # abbreviations are short: look back a bounded distance
+            words = text[low:match.start()].split()
+            whole = bool(words) and (low == start or len(words) > 1 or text[low:low + 1].isspace())
+            if whole and words[-1].lower().lstrip("(") in _ABBREVIATIONS:
                 continue
         end = match.end()
         if text[start:end].strip():
