@@ -33,6 +33,7 @@ class BuildSummary:
     seconds: float
     issues: list[ReadIssue] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the corpus pass examined and left out
 
 
 def build(inputs: Iterable[Path | str], out_dir: Path,
@@ -45,7 +46,8 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
     read = read_papers(inputs, at_least_one=True)  # none read: NoPapersError before anything is written
     if on_start:
         on_start(len(read.papers))
-    corpus = extract_papers(read.papers, on_paper=on_paper)
+    notes: list[str] = []
+    corpus = extract_papers(read.papers, on_paper=on_paper, notes=notes)
     graph = build_graph(corpus)
     written = write_graph_files(graph, out_dir)
     write_extractions(corpus, out_dir / PAPERS_FILE)
@@ -54,4 +56,4 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
         records_read=read.records_read, duplicates_merged=read.duplicates_merged,
         unique_papers=len(read.papers), entities_by_type=stats["entities_by_type"],
         edges_by_type=stats["edges_by_type"], seconds=time.perf_counter() - started,
-        issues=read.issues, outputs=[*written.values(), out_dir / PAPERS_FILE])
+        issues=read.issues, outputs=[*written.values(), out_dir / PAPERS_FILE], notes=notes)

@@ -27,6 +27,8 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
                                on_start=lambda n: update(description="extracting", total=n),
                                on_paper=lambda: update(advance=1))
     warn(summary.issues)
+    for note in summary.notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
     console.print(f"records read {summary.records_read}, duplicate papers merged {summary.duplicates_merged}, "
                   f"unique papers {summary.unique_papers}")
     print_counts(summary.entities_by_type, summary.edges_by_type)

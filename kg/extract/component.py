@@ -7,6 +7,8 @@ canonical entity id, the rule or model that found it, a confidence and exact evi
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -14,6 +16,7 @@ from spacy.util import filter_spans
 
 from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
+from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.keys import entity_node_id, name_key
 
@@ -24,6 +27,7 @@ for _attribute in SPAN_ATTRIBUTES:
 if not Doc.has_extension("title_end"):
     Doc.set_extension("title_end", default=None)
 
+ROLE_WEIGHTS = "roles.json"
 MODEL_RULE = "model"  # the rule name of a span only the trained tagger found
 MODEL_CONFIDENCE = 0.75
 # Rule candidates kept where the tagger found nothing: well-known names and names a paper defines.
@@ -40,6 +44,7 @@ class MLEntities:
                  set_ents: bool = True) -> None:
         self.recognizer = recognizer
         self.lexicon_types = lexicon_types
+        self.role_model: RoleModel | None = None  # trained by `kg train`, saved with the pipeline
         self.spans_key = spans_key
         self.trusted_rules = trusted_rules
         self.set_ents = set_ents
@@ -55,10 +60,14 @@ class MLEntities:
         title = text[:title_end] if title_end else ""
         roles = RoleClassifier(text, self._sentences(doc, title_end), title_end,
                                is_survey(title, text[title_end or 0:]))
+        context = PaperContext(text, title_end) if self.role_model is not None else None
         spans = []
         for key, group in by_key.items():
             role = roles.role(group, recognition.title_names)
             entity_type = Counter(m.type for m in group).most_common(1)[0][0]
+            if self.role_model is not None:  # the trained classifier reads the rules' answer as a feature
+                role = self.role_model.predict(text, title_end, entity_type, [(m.start, m.end) for m in group],
+                                               role, any(m.known for m in group), context=context)[0]
             for mention in group:
                 span = doc.char_span(mention.start, mention.end, label=entity_type, alignment_mode="expand")
                 if span is None:
@@ -77,6 +86,18 @@ class MLEntities:
         if self.set_ents:
             doc.ents = filter_spans(spans)
         return doc
+
+    def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
+        """The trained role classifier's weights, if any, as `roles.json` in the component's folder."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.role_model is not None:
+            self.role_model.to_disk(path / ROLE_WEIGHTS)
+
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> MLEntities:
+        weights = Path(path) / ROLE_WEIGHTS
+        self.role_model = RoleModel.from_disk(weights) if weights.exists() else None
+        return self
 
     def _mentions(self, doc: Doc, recognition: Recognition) -> list[Candidate]:
         """The tagger's spans, resolved through the rule candidates and lexicons, plus trusted rule

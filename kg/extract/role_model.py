@@ -34,7 +34,7 @@ The model was trained on oracle spans (every gold alias occurrence) with the rul
 those spans the way the component computes it (its sentences, the recognizer's title names, lexicon
 knowledge); in the pipeline, pass the component's own mentions, rule role and `known`.
 
-The shipped weights (`kg/extract/models/roles.json`) are rebuilt from the gold annotations with
+The shipped weights (`kg/extract/model/ml_entities/roles.json`) are rebuilt from the gold annotations with
 `python3 -m kg.extract.role_train train`; the cross-validation report with
 `python3 -m kg.extract.role_train cv`.
 """
@@ -50,21 +50,22 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.errors import ModelError
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.keys import name_key
 
 ROLES = ("proposes", "uses", "mentions")
 ENTITY_TYPES = ("model", "method", "dataset", "benchmark", "task")
-MODEL_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL_PATH = MODEL_DIR / "roles.json"
+# The weights ship inside the extraction pipeline, in the folder of its `ml_entities` component.
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "model" / "ml_entities" / "roles.json"
 FORMAT = "paper-kg-role-model"
 FORMAT_VERSION = 1
-REBUILD_COMMAND = "python3 -m kg.extract.role_train train"
+REBUILD_COMMAND = "kg train"
 DECIMALS = 5  # weights are stored with this many decimals
 WINDOW = 5  # tokens on each side of a mention read as its context
 
 
-class ModelFileError(Exception):
+class ModelFileError(ModelError):
     """The role model's weights file is missing, unreadable or not a role model."""
 
 

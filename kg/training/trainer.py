@@ -14,6 +14,11 @@ from spacy.vectors import Vectors
 from spacy.util import fix_random_seed, minibatch
 
 from kg.extract.pipeline import blank_pipeline, paper_doc
+from kg.extract.role_model import RoleModel, train_role_model
+from kg.extract.role_train import DEFAULT_C as ROLE_C
+from kg.extract.role_train import DEFAULT_CLASS_WEIGHT as ROLE_CLASS_WEIGHT
+from kg.extract.role_train import DEFAULT_MIN_COUNT as ROLE_MIN_COUNT
+from kg.extract.role_train import gold_examples, load_gold
 from kg.training.data import GoldRecord, gold_spans, read_gold_records
 from kg.training.vectors import train_vectors
 
@@ -72,12 +77,20 @@ def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None =
     say(f"tagger on {len(records)} papers, {epochs} epochs")
     nlp = train(records, epochs=epochs, seed=seed, vectors=vectors,
                 on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
+    say("role classifier")
+    nlp.get_pipe("ml_entities").role_model = train_roles(gold_files, seed)
     nlp.meta.update({"name": "paper_kg_extractor", "version": "1.0.0",
                      "description": "ML entities (model, method, dataset, benchmark, task) in paper abstracts",
                      "sources": [Path(p).name for p in gold_files] + ([Path(corpus).name] if corpus else []),
                      "seed": seed, "epochs": epochs})
     replace_directory(out_dir, nlp.to_disk)
     return nlp
+
+
+def train_roles(gold_files: Sequence[Path], seed: int = DEFAULT_SEED) -> RoleModel:
+    """The role classifier (proposes / uses / mentions) on every gold entity's mentions."""
+    examples = gold_examples(load_gold(gold_files))
+    return train_role_model(examples, c=ROLE_C, class_weight=ROLE_CLASS_WEIGHT, min_count=ROLE_MIN_COUNT, seed=seed)
 
 
 def replace_directory(target: Path, write: Callable[[Path], None]) -> None:
