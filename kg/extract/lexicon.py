@@ -14,7 +14,10 @@ from kg.model import ENTITY_TYPES
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
 # Loaded in this order; a later file overrides an earlier one for the same canonical key.
-LEXICON_FILES = ("harvested.jsonl", "curated.jsonl")
+# ito.jsonl (Papers-with-Code names via OpenBioLink/ITO, the widest and least certain list) comes first.
+LEXICON_FILES = ("ito.jsonl", "harvested.jsonl", "curated.jsonl")
+# How far a lexicon hit is trusted, by file; any other file 0.85.
+FILE_CONFIDENCE = {"curated.jsonl": 0.95, "ito.jsonl": 0.8}
 # Two or more lower-case words without digits: a description, unless a model is spelled so.
 _DESCRIPTION = re.compile(r"[a-z]+(?:-[a-z]+)*(?: [a-z]+(?:-[a-z]+)*)+")
 
@@ -115,7 +118,7 @@ def read_lexicon_file(path: Path) -> list[LexiconEntry]:
                     name=record["name"], type=record["type"], aliases=list(record.get("aliases", [])),
                     family=family, case_sensitive=bool(record.get("case_sensitive", False)),
                     source=record.get("source", path.name),
-                    confidence=0.95 if path.name == "curated.jsonl" else 0.85)
+                    confidence=FILE_CONFIDENCE.get(path.name, 0.85))
                 entries.append(entry)
                 entries.extend(split_sized_aliases(entry))
     return entries
