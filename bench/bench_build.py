@@ -45,7 +45,7 @@ def corpus_input(count: int, corpus: Path, directory: Path) -> Path:
     """A JSONL file of the first `count` papers of a gzip JSON lines corpus."""
     path = directory / f"corpus-{count}.jsonl"
     with gzip.open(corpus, "rt", encoding="utf-8") as source, path.open("w", encoding="utf-8") as handle:
-        for _, line in zip(range(count), source):
+        for _, line in zip(range(count), source, strict=False):
             handle.write(line)
     return path
 

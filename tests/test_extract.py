@@ -8,8 +8,8 @@ from functools import cache
 import spacy
 
 from kg.extract.acronyms import find_acronyms
-from kg.extract.pipeline import rules_pipeline
 from kg.extract.pipeline import extract_papers as extract_with
+from kg.extract.pipeline import rules_pipeline
 from kg.model import Paper, PaperEntities
 
 

@@ -70,7 +70,8 @@ def test_unknown_format_is_one_issue_and_other_files_still_load(tmp_path: Path) 
     assert [p.title for p in result.papers] == ["Delta"]
     messages = [str(i) for i in result.issues]
     assert [m for m in messages if m.startswith(f"{bad}: ")] == [f"{bad}: a binary file, not text; skipped"]
-    assert [m for m in messages if m.startswith(f"{odd}")] == [f"{odd}:1: CSV header has no 'title' column; file skipped"]
+    assert [m for m in messages if m.startswith(f"{odd}")] == [
+        f"{odd}:1: CSV header has no 'title' column; file skipped"]
 
 
 def test_missing_input_raises_one_line_error(tmp_path: Path) -> None:

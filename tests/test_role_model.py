@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from kg.extract.role_model import (
-    DEFAULT_MODEL_PATH, ModelFileError, RoleExample, RoleModel, find_mentions, role_features, rule_role,
-    split_sentences, train_role_model,
+    DEFAULT_MODEL_PATH,
+    ModelFileError,
+    RoleExample,
+    RoleModel,
+    find_mentions,
+    role_features,
+    rule_role,
+    split_sentences,
+    train_role_model,
 )
 
 # Invented toy papers (not gold): (title, abstract, [(aliases, type, role)]).
@@ -41,7 +48,7 @@ def toy_examples(repeat: int = 3) -> list[RoleExample]:
             text_abstract = abstract.format(**chosen)
             text = title + "\n\n" + text_abstract
             spans = find_mentions(text, [[chosen[slot]] for slot, _, _ in entities])
-            for (slot, entity_type, role), entity_spans in zip(entities, spans):
+            for (slot, entity_type, role), entity_spans in zip(entities, spans, strict=True):
                 examples.append(RoleExample(text, len(title), entity_type, entity_spans,
                                             rule_role(text, len(title), entity_spans), False, role,
                                             pid=f"toy{round_}-{number}", name=chosen[slot]))
@@ -100,7 +107,7 @@ def test_missing_or_corrupt_file_raises_a_clear_error(tmp_path: Path, content: s
     with pytest.raises(ModelFileError) as error:
         RoleModel.from_disk(path)
     message = str(error.value)
-    assert str(path) in message and "kg.extract.role_train" in message and "\n" not in message
+    assert str(path) in message and "kg train" in message and "\n" not in message
     assert not isinstance(error.value.__cause__, json.JSONDecodeError)
 
 

@@ -62,27 +62,34 @@ def evaluate(gold: GoldOption,
                  "--cv", help="k-fold cross-validation split by paper: train k models on the gold files, "
                               "each scoring the papers it did not train on (0: score the shipped model).")] = 0,
              epochs: Annotated[int, typer.Option("--epochs", help="Training epochs per fold (with --cv).")] = 0,
+             corpus: Annotated[Path | None, typer.Option(
+                 "--corpus", help="With --cv: unlabelled abstracts for word vectors, as in kg train.")] = None,
              errors_shown: Annotated[int, typer.Option(
                  "--errors", help="Show N misses, false hits, type and role errors.")] = 0,
              as_json: JsonOption = False) -> None:
     """Precision, recall and F1 against gold annotations, role accuracy and cross-paper linking."""
     from kg.evaluate import evaluate as score
     from kg.evaluate import read_gold
-    from kg.extract.pipeline import extract_papers
+    from kg.extract.pipeline import blank_pipeline, extract_papers
     from kg.model import Paper
     from kg.readers import paper_id_for
     from kg.training.crossval import cross_validate
     from kg.training.trainer import DEFAULT_EPOCHS
+    from kg.training.vectors import train_vectors
     from loaders.files import read_extractions
 
-    for path in gold:
+    for path in [*gold, *([corpus] if corpus else [])]:
         if not path.is_file():
             fail(f"{path}: no such file")
     if cv:
         if cv < 2:
             fail("--cv needs at least 2 folds")
+        vectors = None
+        if corpus is not None:
+            console.print(f"word vectors from {corpus}")
+            vectors = train_vectors(blank_pipeline(), corpus)
         with progress_bar("cross-validation") as update:
-            reports = cross_validate(gold, folds=cv, epochs=epochs or DEFAULT_EPOCHS,
+            reports = cross_validate(gold, folds=cv, epochs=epochs or DEFAULT_EPOCHS, vectors=vectors,
                                      on_fold=lambda fold, n: update(description=f"fold {fold + 1} of {cv}",
                                                                     total=cv, completed=fold))
         titles = {name: f"{cv}-fold cross-validation, {name}" for name in reports}

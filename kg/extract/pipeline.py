@@ -8,17 +8,16 @@ and one canonical name across the corpus.
 from __future__ import annotations
 
 import copy
-import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.vectors import Vectors
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+from spacy.vectors import Vectors
 
 import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
 import kg.extract.votes  # noqa: F401  (registers the "ml_rule_votes" factory)

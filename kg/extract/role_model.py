@@ -35,8 +35,8 @@ those spans the way the component computes it (its sentences, the recognizer's t
 knowledge); in the pipeline, pass the component's own mentions, rule role and `known`.
 
 The shipped weights (`kg/extract/model/ml_entities/roles.json`) are rebuilt from the gold annotations with
-`python3 -m kg.extract.role_train train`; the cross-validation report with
-`python3 -m kg.extract.role_train cv`.
+`python3 -m kg.training.roles train`; the cross-validation report with
+`python3 -m kg.training.roles cv`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ import numpy as np
 
 from kg.errors import ModelError
 from kg.extract.roles import RoleClassifier, is_survey
-from kg.keys import name_key
 
 ROLES = ("proposes", "uses", "mentions")
 ENTITY_TYPES = ("model", "method", "dataset", "benchmark", "task")

@@ -19,7 +19,8 @@ from kg.readers.base import RawRecord, ReadIssue
 from kg.readers.records import make_record
 
 _BIB_ENTRY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]{2,30}[ \t]*[{(]", re.MULTILINE)
-_MONTHS = {m: m.capitalize() for m in ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]}
+_MONTHS = {m: m.capitalize() for m in
+           ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]}
 _SKIPPED_TYPES = {"comment", "preamble", "string"}
 
 

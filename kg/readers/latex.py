@@ -51,7 +51,8 @@ _DROP_NAME = set(
 
 _TOKEN = re.compile(
     r"""(?P<accent>\\(?P<a1>['"`^~=.])[ ]{0,3}(?:\{[ ]{0,3}(?P<l1>\\?[A-Za-z])[ ]{0,3}\}|(?P<l2>\\?[A-Za-z])))"""
-    r"""|(?P<accent2>\\(?P<a2>[uvHckrbd])(?:\{[ ]{0,3}(?P<l3>\\?[A-Za-z])[ ]{0,3}\}|[ ]{1,3}(?P<l4>[A-Za-z])(?![A-Za-z])))"""
+    r"""|(?P<accent2>\\(?P<a2>[uvHckrbd])"""
+    r"""(?:\{[ ]{0,3}(?P<l3>\\?[A-Za-z])[ ]{0,3}\}|[ ]{1,3}(?P<l4>[A-Za-z])(?![A-Za-z])))"""
     r"""|(?P<drop>\\(?:cite[a-zA-Z]{0,10}|ref|eqref|autoref|cref|Cref|label)\*?(?:\[[^\]]{0,200}\]){0,2}\{[^{}]{0,500}\})"""
     r"""|\\(?P<escaped>[%&$#_{}])"""
     r"""|\\(?P<space>[,;: ])|(?P<nothing>\\[!/\[\]()])|(?P<newline>\\\\)"""

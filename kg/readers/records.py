@@ -14,8 +14,15 @@ from typing import Any
 from kg.keys import name_key
 from kg.readers.base import RawRecord, ReadIssue
 from kg.readers.latex import fold_latex
-from kg.readers.text import (MAX_ABSTRACT_CHARS, MAX_AUTHORS, MAX_SHORT_CHARS, MAX_TITLE_CHARS, clean_text, fold,
-                             truncate)
+from kg.readers.text import (
+    MAX_ABSTRACT_CHARS,
+    MAX_AUTHORS,
+    MAX_SHORT_CHARS,
+    MAX_TITLE_CHARS,
+    clean_text,
+    fold,
+    truncate,
+)
 
 _YEAR = re.compile(r"\s*(\d{4})(?!\d)")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")

@@ -43,7 +43,7 @@ def read_seed_page(path: Path, text: str) -> Iterator[RawRecord | ReadIssue]:
     content = [(n, line) for n, line in lines if line and not is_furniture(line)]
     raw = dict(enumerate(split_lines(text), start=1))
     if not any(looks_like_abstract(following) and not looks_like_abstract(line)
-               for (_, line), (_, following) in zip(content, content[1:])):
+               for (_, line), (_, following) in zip(content, content[1:], strict=False)):
         yield ReadIssue(str(path), 0, "no title line followed by an abstract line: not a saved Daily Papers page; "
                                       "file skipped")
         return

@@ -87,7 +87,7 @@ def read_csv(path: Path, text: str, delimiter: str | None = None) -> Iterator[Ra
         if len(row) > len(header):
             yield ReadIssue(str(path), line, f"row has {len(row)} cells, the header {len(header)}; skipped")
             continue
-        cells = dict(zip(header, row))
+        cells = dict(zip(header, row, strict=False))  # a short row leaves its last cells empty
         yield from make_record(path, line, title=cells.get("title"), abstract=cells.get("abstract"),
                                id=cells.get("id") or None, year=cells.get("year") or None,
                                authors=cells.get("authors") or None, url=cells.get("url") or None)

@@ -10,16 +10,16 @@ from pathlib import Path
 
 from spacy.language import Language
 from spacy.training import Example
-from spacy.vectors import Vectors
 from spacy.util import fix_random_seed, minibatch
+from spacy.vectors import Vectors
 
 from kg.extract.pipeline import blank_pipeline, paper_doc
 from kg.extract.role_model import RoleModel, train_role_model
-from kg.extract.role_train import DEFAULT_C as ROLE_C
-from kg.extract.role_train import DEFAULT_CLASS_WEIGHT as ROLE_CLASS_WEIGHT
-from kg.extract.role_train import DEFAULT_MIN_COUNT as ROLE_MIN_COUNT
-from kg.extract.role_train import gold_examples, load_gold
 from kg.training.data import GoldRecord, gold_spans, read_gold_records
+from kg.training.roles import DEFAULT_C as ROLE_C
+from kg.training.roles import DEFAULT_CLASS_WEIGHT as ROLE_CLASS_WEIGHT
+from kg.training.roles import DEFAULT_MIN_COUNT as ROLE_MIN_COUNT
+from kg.training.roles import gold_examples
 from kg.training.vectors import train_vectors
 
 DEFAULT_EPOCHS = 20
@@ -78,7 +78,7 @@ def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None =
     nlp = train(records, epochs=epochs, seed=seed, vectors=vectors,
                 on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
     say("role classifier")
-    nlp.get_pipe("ml_entities").role_model = train_roles(gold_files, seed)
+    nlp.get_pipe("ml_entities").role_model = train_roles(records, seed)
     nlp.meta.update({"name": "paper_kg_extractor", "version": "1.0.0",
                      "description": "ML entities (model, method, dataset, benchmark, task) in paper abstracts",
                      "sources": [Path(p).name for p in gold_files] + ([Path(corpus).name] if corpus else []),
@@ -87,10 +87,12 @@ def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None =
     return nlp
 
 
-def train_roles(gold_files: Sequence[Path], seed: int = DEFAULT_SEED) -> RoleModel:
+def train_roles(records: Sequence[GoldRecord], seed: int = DEFAULT_SEED) -> RoleModel:
     """The role classifier (proposes / uses / mentions) on every gold entity's mentions."""
-    examples = gold_examples(load_gold(gold_files))
-    return train_role_model(examples, c=ROLE_C, class_weight=ROLE_CLASS_WEIGHT, min_count=ROLE_MIN_COUNT, seed=seed)
+    papers = [("gold", {"pid": r.paper.id, "title": r.paper.title, "abstract": r.paper.abstract,
+                        "entities": r.entities}) for r in records]
+    return train_role_model(gold_examples(papers), c=ROLE_C, class_weight=ROLE_CLASS_WEIGHT,
+                            min_count=ROLE_MIN_COUNT, seed=seed)
 
 
 def replace_directory(target: Path, write: Callable[[Path], None]) -> None:

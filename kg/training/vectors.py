@@ -35,18 +35,18 @@ def _stable_hash(text: str) -> int:
 
 
 def train_vectors(nlp: Language, corpus: Path, limit: int | None = None, seed: int = 13,
-                  epochs: int = 5) -> Vectors:
-    """word2vec (skip-gram) over the corpus, tokenized by the pipeline's own tokenizer: a table of the
-    most frequent words' vectors, keyed by their exact spelling."""
+                  epochs: int = 3) -> Vectors:
+    """word2vec (CBOW; one worker thread, so the result is deterministic) over the corpus, tokenized by
+    the pipeline's own tokenizer: a table of the most frequent words' vectors, keyed by their spelling."""
     from gensim.models import Word2Vec
 
     sentences = [[token.text for token in doc if not token.is_space]
                  for doc in nlp.tokenizer.pipe(corpus_texts(corpus, limit), batch_size=256)]
-    model = Word2Vec(sentences, vector_size=VECTOR_WIDTH, window=5, min_count=MIN_COUNT, sg=1, workers=1,
+    model = Word2Vec(sentences, vector_size=VECTOR_WIDTH, window=5, min_count=MIN_COUNT, sg=0, workers=1,
                      seed=seed, epochs=epochs, max_final_vocab=MAX_WORDS, hashfxn=_stable_hash)
     words = model.wv.index_to_key[:MAX_WORDS]
     table = numpy.asarray([model.wv[word] for word in words], dtype="float32")
     vectors = Vectors(strings=nlp.vocab.strings, shape=table.shape)
-    for row, (word, vector) in enumerate(zip(words, table)):
+    for row, (word, vector) in enumerate(zip(words, table, strict=True)):
         vectors.add(word, vector=vector, row=row)
     return vectors

@@ -1,8 +1,8 @@
 """Train and cross-validate the role model on the gold annotations (needs the `train` extra).
 
-    python3 -m kg.extract.role_train train [--gold DIR] [--out PATH] [--seed N]
-    python3 -m kg.extract.role_train cv    [--gold DIR] [--folds 5] [--report PATH]
-    python3 -m kg.extract.role_train pipeline-cv   # the same folds on the extractor's own entities
+    python3 -m kg.training.roles train [--gold DIR] [--out PATH] [--seed N]
+    python3 -m kg.training.roles cv    [--gold DIR] [--folds 5] [--report PATH]
+    python3 -m kg.training.roles pipeline-cv   # the same folds on the extractor's own entities
 
 Gold papers (`train.jsonl`, `dev.jsonl`: {pid, title, abstract, entities: [{name, type, role, aliases}]})
 become one example per entity: the text the extractor sees (title + "\\n\\n" + abstract), every alias
@@ -24,8 +24,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.extract.role_model import (
-    DEFAULT_MODEL_PATH, ROLES, RoleExample, RoleModel, example_features, find_mentions, rule_role,
-    split_sentences, train_role_model,
+    DEFAULT_MODEL_PATH,
+    ROLES,
+    RoleExample,
+    example_features,
+    find_mentions,
+    rule_role,
+    split_sentences,
+    train_role_model,
 )
 from kg.keys import name_key
 
@@ -118,7 +124,7 @@ def gold_examples(papers: Sequence[tuple[str, dict]], view: _ComponentView | Non
         spans_per_entity = find_mentions(text, [e.get("aliases") or [e["name"]] for e in entities])
         sentences = view.sentences(text, title_end)
         title_names = view.title_names(text, title_end)
-        for entity, spans in zip(entities, spans_per_entity):
+        for entity, spans in zip(entities, spans_per_entity, strict=True):
             if not spans or entity.get("role") not in ROLES:
                 continue
             surfaces = {text[s:e] for s, e in spans}
@@ -141,13 +147,13 @@ def assign_folds(pids: Sequence[str], folds: int) -> dict[str, int]:
 
 def confusion(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, dict[str, int]]:
     table = {g: {p: 0 for p in ROLES} for g in ROLES}
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=True):
         table[g][p] += 1
     return table
 
 
 def accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
-    return sum(g == p for g, p in zip(gold, predicted)) / max(1, len(gold))
+    return sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(1, len(gold))
 
 
 def cross_validate(examples: Sequence[RoleExample], folds: int = 5, c: float = DEFAULT_C,
@@ -300,7 +306,7 @@ def _gold_paths(directory: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m kg.extract.role_train", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python3 -m kg.training.roles", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=("train", "cv", "pipeline-cv"))
     parser.add_argument("--gold", type=Path, default=GOLD_DIR, help="directory with train.jsonl and dev.jsonl")
