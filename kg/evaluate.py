@@ -67,6 +67,14 @@ class Score:
         self.predicted += other.predicted
         self.gold += other.gold
 
+    def __iadd__(self, other: Score) -> Score:
+        self.add(other)
+        return self
+
+    def to_json(self) -> dict:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "tp": self.true_positives, "predicted": self.predicted, "gold": self.gold}
+
 
 @dataclass
 class Report:
@@ -106,14 +114,10 @@ class Report:
         return self.link_same_both / self.link_same_gold if self.link_same_gold else 1.0
 
     def to_json(self) -> dict:
-        def row(score: Score) -> dict:
-            return {"precision": round(score.precision, 4), "recall": round(score.recall, 4),
-                    "f1": round(score.f1, 4), "tp": score.true_positives, "predicted": score.predicted,
-                    "gold": score.gold}
         return {
             "papers": self.papers,
-            "typed": {**{t: row(s) for t, s in self.typed.items()}, "overall": row(self.overall(True))},
-            "untyped": {**{t: row(s) for t, s in self.untyped.items()}, "overall": row(self.overall(False))},
+            "typed": {**{t: s.to_json() for t, s in self.typed.items()}, "overall": self.overall(True).to_json()},
+            "untyped": {**{t: s.to_json() for t, s in self.untyped.items()}, "overall": self.overall(False).to_json()},
             "role_accuracy": round(self.role_accuracy, 4),
             "linking": {"precision": round(self.link_precision, 4), "recall": round(self.link_recall, 4)},
         }

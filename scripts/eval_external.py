@@ -75,6 +75,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make the repository's kg importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from kg.evaluate import Score
 from kg.keys import name_key
 from kg.model import Paper, PaperEntities
 
@@ -116,42 +117,10 @@ def key_set(strings: Iterable[str], key: Callable[[str], str]) -> set[str]:
     return {k for k in map(key, strings) if k}
 
 
-@dataclass
-class Counts:
-    """Counts behind precision, recall and F1 (micro-averaged by adding documents)."""
-
-    tp: int = 0
-    predicted: int = 0
-    gold: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def __iadd__(self, other: Counts) -> Counts:
-        self.tp += other.tp
-        self.predicted += other.predicted
-        self.gold += other.gold
-        return self
-
-    def to_json(self) -> dict[str, Any]:
-        return {"tp": self.tp, "predicted": self.predicted, "gold": self.gold,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
-
-
-def set_counts(gold: Iterable[str], predicted: Iterable[str], key: Callable[[str], str]) -> Counts:
+def set_counts(gold: Iterable[str], predicted: Iterable[str], key: Callable[[str], str]) -> Score:
     """One document: gold and predicted strings compared as sets of keys."""
     g, p = key_set(gold, key), key_set(predicted, key)
-    return Counts(tp=len(g & p), predicted=len(p), gold=len(g))
+    return Score(true_positives=len(g & p), predicted=len(p), gold=len(g))
 
 
 def entity_strings(item: PaperEntities, types: frozenset[str] | None) -> list[list[str]]:
@@ -160,14 +129,14 @@ def entity_strings(item: PaperEntities, types: frozenset[str] | None) -> list[li
             if types is None or ref.type in types]
 
 
-def entity_precision(gold: Iterable[str], entities: list[list[str]], key: Callable[[str], str]) -> Counts:
+def entity_precision(gold: Iterable[str], entities: list[list[str]], key: Callable[[str], str]) -> Score:
     """One document: how many predicted entities (each a list of strings) have some key among the gold keys.
 
     `gold` in the result is left 0: this is a precision only.
     """
     g = key_set(gold, key)
     correct = sum(1 for strings in entities if key_set(strings, key) & g)
-    return Counts(tp=correct, predicted=len(entities), gold=0)
+    return Score(true_positives=correct, predicted=len(entities), gold=0)
 
 
 # --------------------------------------------------------------------------- corpora
@@ -371,10 +340,10 @@ def run_extractor(papers: list[Paper]) -> list[PaperEntities]:
 
 def score_split(docs: list[ExternalDoc], predictions: list[PaperEntities]) -> dict[str, Any]:
     """All scores of one split given the extractor's output for its documents (same order)."""
-    dataset = {k: Counts() for k in KEYS}
-    names_only = {k: Counts() for k in KEYS}
-    any_type = {k: Counts() for k in KEYS}
-    method = {k: Counts() for k in KEYS}
+    dataset = {k: Score() for k in KEYS}
+    names_only = {k: Score() for k in KEYS}
+    any_type = {k: Score() for k in KEYS}
+    method = {k: Score() for k in KEYS}
     has_names = any(d.dataset_names is not None for d in docs)
     for doc, item in zip(docs, predictions, strict=True):
         ds_entities = entity_strings(item, DATASET_TYPES)
@@ -386,7 +355,7 @@ def score_split(docs: list[ExternalDoc], predictions: list[PaperEntities]) -> di
             if doc.dataset_names is not None:
                 names_only[name] += set_counts(doc.dataset_names, predicted, key)
             found = set_counts(doc.datasets, everything, key)
-            any_type[name] += Counts(tp=found.tp, predicted=0, gold=found.gold)
+            any_type[name] += Score(true_positives=found.true_positives, predicted=0, gold=found.gold)
             method[name] += entity_precision(doc.methods, methods, key)
     result: dict[str, Any] = {
         "docs": len(docs),
@@ -396,8 +365,8 @@ def score_split(docs: list[ExternalDoc], predictions: list[PaperEntities]) -> di
         "predicted_method_entities": sum(len(entity_strings(p, METHOD_TYPES)) for p in predictions),
         "dataset": {k: c.to_json() for k, c in dataset.items()},
         "dataset_recall_any_type": {k: round(c.recall, 4) for k, c in any_type.items()},
-        "method_precision": {k: {"correct": c.tp, "predicted": c.predicted, "precision": round(c.precision, 4)}
-                             for k, c in method.items()},
+        "method_precision": {k: {"correct": c.true_positives, "predicted": c.predicted,
+                                 "precision": round(c.precision, 4)} for k, c in method.items()},
     }
     if has_names:
         result["dataset_names_only"] = {k: c.to_json() for k, c in names_only.items()}
@@ -414,9 +383,9 @@ def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
         if all(block in r for r in results):
             out[block] = {}
             for k in KEYS:
-                c = Counts()
+                c = Score()
                 for r in results:
-                    c += Counts(r[block][k]["tp"], r[block][k]["predicted"], r[block][k]["gold"])
+                    c += Score(r[block][k]["tp"], r[block][k]["predicted"], r[block][k]["gold"])
                 out[block][k] = c.to_json()
     out["method_precision"] = {}
     for k in KEYS:

@@ -51,7 +51,7 @@ def test_keys(ee):
 def test_set_counts_dedupe_and_no_partial_match(ee):
     c = ee.set_counts(["CIFAR - 10", "CIFAR-10", "ImageNet"], ["CIFAR-100", "CIFAR-10", "MNIST"], ee.exact_key)
     # gold {cifar10, imagenet}; predicted {cifar100, cifar10, mnist}: CIFAR-100 is not CIFAR-10
-    assert (c.tp, c.predicted, c.gold) == (1, 3, 2)
+    assert (c.true_positives, c.predicted, c.gold) == (1, 3, 2)
     assert c.precision == pytest.approx(1 / 3) and c.recall == pytest.approx(1 / 2)
     assert c.f1 == pytest.approx(0.4)
 
@@ -60,17 +60,18 @@ def test_relaxed_only_matches_head_variants(ee):
     gold, pred = ["the COCO dataset", "SQuAD"], ["COCO", "SQuAD 2.0"]
     exact = ee.set_counts(gold, pred, ee.exact_key)
     relaxed = ee.set_counts(gold, pred, ee.relaxed_key)
-    assert exact.tp == 0
-    assert (relaxed.tp, relaxed.predicted, relaxed.gold) == (1, 2, 2)  # "SQuAD 2.0" stays a different name
+    assert exact.true_positives == 0
+    assert (relaxed.true_positives, relaxed.predicted, relaxed.gold) == (1, 2, 2)  # "SQuAD 2.0" stays a different name
 
 
 def test_entity_precision(ee):
     entities = [["ResNet", "ResNet-50"], ["BERT"], ["our method"]]
     c = ee.entity_precision(["ResNet - 5 0", "transformer"], entities, ee.exact_key)
-    assert (c.tp, c.predicted) == (1, 3)  # a mention text is enough; one match per entity at most
+    assert (c.true_positives, c.predicted) == (1, 3)  # a mention text is enough; one match per entity at most
     both = ee.entity_precision(["ResNet-50", "ResNet"], [["ResNet", "ResNet-50"]], ee.exact_key)
-    assert (both.tp, both.predicted) == (1, 1)
-    assert ee.entity_precision(["the BERT model"], [["BERT"]], ee.relaxed_key).tp == 0  # "model" is no generic head
+    assert (both.true_positives, both.predicted) == (1, 1)
+    # "model" is no generic head
+    assert ee.entity_precision(["the BERT model"], [["BERT"]], ee.relaxed_key).true_positives == 0
 
 
 def doc(ee, datasets, methods=(), names=None):

@@ -3,6 +3,7 @@ words (TO, OF, HAVE, USE), a descriptive phrase ending in "models", and the docu
 
 from __future__ import annotations
 
+from kg.extract.pipeline import extract_papers
 from kg.extract.propagation import introduced_names, is_propagatable, merge_spellings, propagate, relink
 from kg.model import EntityRef, Mention, Paper, PaperEntities
 
@@ -84,3 +85,23 @@ def test_two_spellings_of_one_defined_name_become_one_entity() -> None:
     names = introduced_names(corpus)
     relink(corpus, names, merge_spellings(names))
     assert len({item.entities[0].id for item in corpus}) == 1
+
+
+def test_end_to_end_the_shipped_extractor_does_not_poison_a_corpus_with_english_words() -> None:
+    definers = [Paper(id="a", title="Topology Optimization (TO) with Neural Fields",
+                      abstract="We propose Topology Optimization (TO) with neural fields. TO is fast."),
+                Paper(id="b", title="Optimally Faithful Explanations",
+                      abstract="We define Optimally Faithful (OF) explanations and prove OF bounds."),
+                Paper(id="c", title="HAVE: Hierarchical Adaptive Value Estimation",
+                      abstract="HAVE estimates values. We USE a Unified Sparse Encoder (USE) inside HAVE."),
+                Paper(id="d", title="Large Reasoning Models",
+                      abstract="We study Large Reasoning Models (LRMs) and compare LRMs with other models.")]
+    others = [Paper(id=f"o{i}", title=f"A study of retrieval number {i}",
+                    abstract="We have to use most of the data to train language models. Of the models we use, "
+                             "none is robust. Language models have limits.") for i in range(30)]
+    corpus = extract_papers([*definers, *others])
+    linked = {e.name for item in corpus[len(definers):] for e in item.entities}
+    assert not linked & {"Topology Optimization", "Optimally Faithful", "HAVE", "Unified Sparse Encoder",
+                         "Large Reasoning Models", "Language"}
+    assert all(not any(m.text.lower() in {"to", "of", "have", "use", "models", "language"}
+                       for e in item.entities for m in e.mentions) for item in corpus[len(definers):])
