@@ -68,9 +68,13 @@ def _read_entries(path: Path, text: str, entry_lines: Iterator[int]) -> Iterator
     entries: list[ET.Element] = []
     builder_parser = _EntryCollector(entries)
     step = 1 << 16
-    for start in range(0, max(len(text), 1), step):
+    pieces = [text[start:start + step] for start in range(0, max(len(text), 1), step)]
+    for piece in [*pieces, None]:  # None: close the parser after the last piece
         try:
-            builder_parser.feed(text[start:start + step])
+            if piece is None:
+                builder_parser.close()
+            else:
+                builder_parser.feed(piece)
         except DefusedXmlException as exc:
             yield ReadIssue(str(path), 0, f"XML refused for safety ({type(exc).__name__}); file skipped")
             return
@@ -80,17 +84,6 @@ def _read_entries(path: Path, text: str, entry_lines: Iterator[int]) -> Iterator
                                                         "the rest of the file skipped")
             return
         yield from _flush(entries, path, entry_lines)
-    try:
-        builder_parser.close()
-    except DefusedXmlException as exc:
-        yield ReadIssue(str(path), 0, f"XML refused for safety ({type(exc).__name__}); file skipped")
-        return
-    except ET.ParseError as exc:
-        yield from _flush(entries, path, entry_lines)
-        yield ReadIssue(str(path), exc.position[0], f"invalid XML ({_reason(exc)}); "
-                                                    "the rest of the file skipped")
-        return
-    yield from _flush(entries, path, entry_lines)
 
 
 def _reason(exc: ET.ParseError) -> str:
