@@ -179,7 +179,7 @@ def test_replace_directory_write_error_is_one_line(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def many_papers(path: Path, count: int = 400) -> Path:
+def many_papers(path: Path, count: int = 600) -> Path:
     """Generated papers sharing a few models and datasets: a build of some seconds and some MB."""
     pick = random.Random(7)
     models = ["BERT", "GPT-2", "RoBERTa", "T5", "LLaMA", "ResNet-50", "ViT", "CLIP", "XLNet", "ELECTRA"]
@@ -193,9 +193,10 @@ def many_papers(path: Path, count: int = 400) -> Path:
     return path
 
 
-@pytest.mark.parametrize("moment", ["extracting", "writing"])
-def test_sigterm_in_the_middle_of_a_build_leaves_the_previous_set(previous: Path, tmp_path: Path,
-                                                                  moment: str) -> None:
+@pytest.mark.parametrize(("moment", "stop"), [("extracting", signal.SIGTERM), ("writing", signal.SIGTERM),
+                                              ("writing", signal.SIGINT)])
+def test_a_build_stopped_in_the_middle_leaves_the_previous_set(previous: Path, tmp_path: Path,
+                                                               moment: str, stop: signal.Signals) -> None:
     before = snapshot(previous)
     corpus = many_papers(tmp_path / "many.jsonl")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
@@ -209,12 +210,12 @@ def test_sigterm_in_the_middle_of_a_build_leaves_the_previous_set(previous: Path
             assert process.poll() is None and time.monotonic() < deadline, "the build ended before writing"
             time.sleep(0.002)
     assert process.poll() is None, "the build ended before it could be interrupted"
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert process.returncode == 128 + stop, stderr
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert "Traceback" not in stderr and len(lines) == 1, stderr
-    assert lines[0].startswith("error: interrupted (SIGTERM)")
+    assert lines[0].startswith(f"error: interrupted ({stop.name})")
     assert lines[0].endswith(f"{previous} left as it was"), lines[0]
     assert snapshot(previous) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.jsonl", "out"]
