@@ -19,7 +19,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -60,10 +60,11 @@ def check_output_file(path: Path | str) -> Path:
     return path
 
 
-def check_output_dir(path: Path | str, own_files: Iterable[str] = ()) -> Path:
-    """Raise OutputError unless `path` can be replaced by a new directory of outputs: it is missing or
-    a directory of files only (a previous build; other files in it are carried over), and its parent
-    is writable. Returns the resolved path (a symbolic link is followed, not replaced)."""
+def check_output_dir(path: Path | str, marker: str | None = None) -> Path:
+    """Raise OutputError unless `path` can be replaced by a new directory of outputs: it is missing, or
+    a directory of files only (a previous build; other files in it are carried over), or with `marker`
+    an empty directory or one holding that file (a previous model: its folders are its own); and its
+    parent is writable. Returns the resolved path (a symbolic link is followed, not replaced)."""
     given = Path(path).expanduser()
     path = given.resolve()
     if path.exists() and not path.is_dir():
@@ -75,7 +76,11 @@ def check_output_dir(path: Path | str, own_files: Iterable[str] = ()) -> Path:
             folders = [entry.name for entry in os.scandir(path) if entry.is_dir(follow_symlinks=False)]
         except OSError as exc:
             raise OutputError(f"{given}: cannot be read ({_reason(exc)})") from None
-        if folders:
+        if marker is not None:
+            if any(path.iterdir()) and not (path / marker).is_file():
+                raise OutputError(f"{given}: not empty and no {marker} in it; give a new or empty directory "
+                                  "or a previous one")
+        elif folders:
             raise OutputError(f"{given}: holds folders ({', '.join(sorted(folders)[:3])}); give a new directory "
                               "or a previous build's")
     _probe(path.parent if path.parent.is_dir() else _existing_ancestor(path), given)

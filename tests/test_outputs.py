@@ -92,6 +92,18 @@ def test_build_out_paths_are_checked_before_reading(tmp_path: Path) -> None:
     assert a_file.read_text() == "x"
 
 
+def test_kg_train_refuses_a_directory_that_is_not_a_model(tmp_path: Path) -> None:
+    gold = REPO / "tests" / "data" / "toy_gold.jsonl"
+    (tmp_path / "project" / "src").mkdir(parents=True)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    cases = {tmp_path / "project": "not empty and no meta.json in it", a_file: "exists and is not a directory",
+             Path("/proc/nope/model"): "cannot write there"}
+    for out, reason in cases.items():
+        one_error_line(kg("train", "--gold", gold, "--out", out, "--epochs", "1"), reason)
+    assert (tmp_path / "project" / "src").is_dir() and a_file.read_text() == "x"
+
+
 def test_file_outputs_are_checked_before_work(seed_build, tmp_path: Path) -> None:
     missing_input = tmp_path / "nope.jsonl"
     html_cases = {tmp_path: "is a directory", unwritable_dir(tmp_path) / "g.html": "cannot write there",

@@ -155,6 +155,7 @@ def train(gold: GoldOption,
           epochs: Annotated[int, typer.Option("--epochs", help="Training epochs.")] = 0,
           seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same model).")] = 0) -> None:
     """Rebuild the extraction model from annotated papers (and word vectors from unlabelled ones)."""
+    from kg.atomic import check_output_dir
     from kg.extract.pipeline import MODEL_DIR
     from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED, build_model
 
@@ -162,6 +163,7 @@ def train(gold: GoldOption,
         if not path.is_file():
             fail(f"{path}: no such file")
     target = out or MODEL_DIR
+    check_output_dir(target, marker="meta.json")  # the model directory is replaced whole: never `--out ~`
     build_model(gold, target, corpus=corpus, corpus_limit=corpus_papers, epochs=epochs or DEFAULT_EPOCHS,
                 seed=seed or DEFAULT_SEED, on_step=lambda message: console.print(message, highlight=False))
     console.print(f"model written to {target}")
