@@ -50,6 +50,21 @@ def _probe(folder: Path, target: Path) -> None:
         raise OutputError(f"{target}: cannot write there ({folder}: {_reason(exc)})") from None
 
 
+def _checked(check: Callable[..., Path]) -> Callable[..., Path]:
+    """An OSError while looking at the path (no permission to look, a symbolic link loop) is an OutputError."""
+
+    def run(path: Path | str, *args, **kwargs) -> Path:
+        try:
+            return check(path, *args, **kwargs)
+        except (OSError, RuntimeError) as exc:  # RuntimeError: Path.resolve on a loop (Python < 3.13)
+            reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
+            raise OutputError(f"{path}: cannot write there ({reason})") from None
+
+    run.__doc__, run.__name__ = check.__doc__, check.__name__
+    return run
+
+
+@_checked
 def check_output_file(path: Path | str) -> Path:
     """Raise OutputError unless `path` can be written as a file (its missing parents created later)."""
     path = Path(path).expanduser()
@@ -60,6 +75,7 @@ def check_output_file(path: Path | str) -> Path:
     return path
 
 
+@_checked
 def check_output_dir(path: Path | str, marker: str | None = None) -> Path:
     """Raise OutputError unless `path` can be replaced by a new directory of outputs: it is missing, or
     a directory of files only (a previous build; other files in it are carried over), or with `marker`

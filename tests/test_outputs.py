@@ -80,7 +80,8 @@ def test_build_out_paths_are_checked_before_reading(tmp_path: Path) -> None:
     a_file.write_text("x")
     with_folders = tmp_path / "project"
     (with_folders / "src").mkdir(parents=True)
-    cases = {a_file: "exists and is not a directory",
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    cases = {a_file: "exists and is not a directory", tmp_path / "loop": "cannot write there",
              unwritable_dir(tmp_path) / "out": "cannot write there",
              Path("/proc/nope/out"): "cannot write there",
              a_file / "out": "not a directory",
@@ -88,7 +89,7 @@ def test_build_out_paths_are_checked_before_reading(tmp_path: Path) -> None:
     for out, reason in cases.items():
         line = one_error_line(kg("build", missing_input, "--out", out), reason)
         assert str(out) in line and "nope.jsonl" not in line
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "project"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "loop", "project"]
     assert a_file.read_text() == "x"
 
 
