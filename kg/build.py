@@ -13,12 +13,14 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.atomic import check_output_dir, replace_directory
 from kg.extract.pipeline import extract_papers
 from kg.graph import build_graph
 from kg.query.networkx_backend import graph_stats
 from kg.readers import ReadIssue, read_papers
 
 PAPERS_FILE = "papers.jsonl"
+OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.json", PAPERS_FILE)  # = loaders.files.GRAPH_FILES + papers
 
 
 @dataclass
@@ -39,21 +41,30 @@ class BuildSummary:
 def build(inputs: Iterable[Path | str], out_dir: Path,
           on_start: Callable[[int], None] | None = None,
           on_paper: Callable[[], None] | None = None) -> tuple[nx.MultiDiGraph, BuildSummary]:
-    """Run the whole pipeline; `on_start(n)` and `on_paper()` report progress over the n papers."""
+    """Run the whole pipeline; `on_start(n)` and `on_paper()` report progress over the n papers.
+
+    `out_dir` is checked before anything is read (OutputError), and the outputs are written to a new
+    directory beside it that is then swapped in: a build that fails, is interrupted (SIGINT, SIGTERM)
+    or reads no paper leaves the previous outputs as they were, never a mix of old and new."""
     from loaders.files import write_extractions, write_graph_files
 
     started = time.perf_counter()
+    target = check_output_dir(out_dir)
     read = read_papers(inputs, at_least_one=True)  # none read: NoPapersError before anything is written
     if on_start:
         on_start(len(read.papers))
     notes: list[str] = []
     corpus = extract_papers(read.papers, on_paper=on_paper, notes=notes)
     graph = build_graph(corpus)
-    written = write_graph_files(graph, out_dir)
-    write_extractions(corpus, out_dir / PAPERS_FILE)
+
+    def write(folder: Path) -> None:
+        write_graph_files(graph, folder)
+        write_extractions(corpus, folder / PAPERS_FILE)
+
+    replace_directory(target, write, carry_over=True)
     stats = graph_stats(graph)
     return graph, BuildSummary(
         records_read=read.records_read, duplicates_merged=read.duplicates_merged,
         unique_papers=len(read.papers), entities_by_type=stats["entities_by_type"],
         edges_by_type=stats["edges_by_type"], seconds=time.perf_counter() - started,
-        issues=read.issues, outputs=[*written.values(), out_dir / PAPERS_FILE], notes=notes)
+        issues=read.issues, outputs=[Path(out_dir) / name for name in OUTPUT_FILES], notes=notes)

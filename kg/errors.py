@@ -34,3 +34,10 @@ class ServerError(KgError):
 
 class ModelError(KgError):
     """The extraction model is missing or cannot be read; the message names the file and `kg train`."""
+
+
+class OutputError(KgError):
+    """An output path that cannot be written (a file where a directory is wanted, no permission, a full disk);
+    `reason` is the bare cause (e.g. "No space left on device") when there is one."""
+
+    reason: str

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.errors import InputError
 from kg.keys import name_key
 from kg.model import ENTITY_TYPES, MISSION_TYPES, PaperEntities
 from kg.readers import normalise_title
@@ -127,12 +128,20 @@ def read_gold(path: Path) -> list[GoldPaper]:
     """Gold papers from the annotation JSONL."""
     papers = []
     with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, 1):
             if line.strip():
-                record = json.loads(line)
-                papers.append(GoldPaper(record["pid"], record["title"], [
-                    GoldEntity(e["name"], e["type"], e["role"], list(e.get("aliases", [])))
-                    for e in record["entities"]], record.get("abstract", "")))
+                try:
+                    record = json.loads(line)
+                    papers.append(GoldPaper(record["pid"], record["title"], [
+                        GoldEntity(e["name"], e["type"], e["role"], list(e.get("aliases", [])))
+                        for e in record["entities"]], record.get("abstract", "")))
+                except ValueError as exc:
+                    raise InputError(f"{path}:{number}: not JSON ({exc})") from None
+                except KeyError as exc:
+                    raise InputError(f"{path}:{number}: no {exc.args[0]!r} field") from None
+                except (TypeError, AttributeError):
+                    raise InputError(f"{path}:{number}: not a gold record (an object with pid, title and "
+                                     "entities, each with name, type and role)") from None
     return papers
 
 

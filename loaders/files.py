@@ -7,37 +7,20 @@ entities, via) are stored there as JSON strings and decoded again on reading.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 import networkx as nx
 
+from kg.atomic import atomic_output
 from kg.errors import InputError
 from kg.model import PaperEntities
 
+__all__ = ["GRAPH_FILES", "atomic_output", "read_extractions", "read_graph", "write_extractions",
+           "write_graph_files"]
+
 LIST_ATTRIBUTES = frozenset({"aliases", "keys", "authors", "sources", "entities", "via"})
 GRAPH_FILES = {"graphml": "graph.graphml", "gexf": "graph.gexf", "json": "graph.json"}
-
-
-@contextmanager
-def atomic_output(path: Path, mode: str = "w") -> Iterator[IO]:
-    """Write to a temporary file beside `path` and move it into place only when writing succeeded."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; outputs get ordinary permissions
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _map_attributes(graph: nx.MultiDiGraph, convert: Callable[[str, object], object]) -> nx.MultiDiGraph:
@@ -78,12 +61,17 @@ def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
 
 
 def read_gexf(path: Path) -> nx.MultiDiGraph:
-    graph = _decode(nx.MultiDiGraph(nx.read_gexf(path)))
-    for _, data in graph.nodes(data=True):
-        data.pop("label", None)
-    for *_, data in graph.edges(keys=True, data=True):
-        data.pop("id", None)
-    return graph
+    """Edges are keyed by their `rel` attribute again: GEXF has no edge keys, and whether NetworkX's
+    own `networkx_key` attribute survives depends on its version and on the tools the file went through."""
+    read = nx.read_gexf(path)
+    graph = nx.MultiDiGraph()
+    graph.graph.update(read.graph)
+    for node, data in read.nodes(data=True):
+        graph.add_node(node, **{k: v for k, v in data.items() if k != "label"})
+    for source, target, key, data in read.edges(keys=True, data=True):
+        data = {k: v for k, v in data.items() if k not in ("id", "label", "networkx_key")}
+        graph.add_edge(source, target, key=data.get("rel", key), **data)
+    return _decode(graph)
 
 
 def write_node_link(graph: nx.MultiDiGraph, path: Path) -> None:
@@ -111,10 +99,26 @@ def write_graph_files(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, Path]:
     return written
 
 
+def _check_schema(graph: nx.MultiDiGraph) -> None:
+    """The attributes the queries rely on; ValueError naming the first node or edge without them."""
+    needs = {"Paper": ("title",), "Entity": ("name", "type")}
+    for node, data in graph.nodes(data=True):
+        kind = data.get("kind")
+        if kind not in needs:
+            raise ValueError(f"node {str(node)[:80]!r} has no kind Paper or Entity: not a paper-kg graph")
+        missing = [name for name in needs[kind] if not isinstance(data.get(name), str)]
+        if missing:
+            raise ValueError(f"{kind} node {str(node)[:80]!r} has no {missing[0]}")
+    for source, target, key in graph.edges(keys=True):
+        if not isinstance(key, str) or not key.isupper():
+            raise ValueError(f"edge {str(source)[:60]!r} -> {str(target)[:60]!r} has no relation type")
+
+
 def read_graph(path: Path) -> nx.MultiDiGraph:
     """Read a graph file (by suffix), or the node-link JSON inside a build output directory.
 
-    Raises InputError for a path that is no graph file or does not exist."""
+    Raises InputError (one line) for a path that is no graph file, does not exist, or holds a damaged
+    or foreign graph (truncated XML, a JSON document without nodes, ...)."""
     path = Path(path)
     if path.is_dir() or not path.suffix:
         path = path / GRAPH_FILES["json"]
@@ -124,9 +128,14 @@ def read_graph(path: Path) -> nx.MultiDiGraph:
     if not path.exists():
         raise InputError(f"{path}: no graph there; run `kg build` first")
     try:
-        return READERS[fmt](path)
-    except (OSError, ValueError) as exc:  # unreadable or malformed
-        raise InputError(str(exc)) from exc
+        graph = READERS[fmt](path)
+        _check_schema(graph)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except Exception as exc:  # noqa: BLE001 (truncated XML, a JSON document of another shape: whatever the parser says)
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise InputError(f"{path}: not a readable {fmt} graph ({reason}); rebuild it with `kg build`") from None
+    return graph
 
 
 def write_extractions(corpus: list[PaperEntities], path: Path) -> None:

@@ -1,8 +1,9 @@
 """Start, stop and inspect a local Neo4j Community 5.26 server for paper-kg.
 
-The server is the small Maven module in ``neo4j-server/`` (Neo4j Community + Neo4j Browser from
-Maven Central). It is built on demand with ``mvn``, runs as a detached ``java`` process and keeps
-its databases, logs and a ``server.json`` state file in one data directory.
+The server is the small Maven module in ``loaders/neo4j-server/`` (Neo4j Community + Neo4j Browser
+from Maven Central), installed as package data. It is copied to ``$PAPER_KG_HOME/neo4j-server`` and
+built there on demand with ``mvn`` (never inside the installed package), runs as a detached ``java``
+process and keeps its databases, logs and a ``server.json`` state file in one data directory.
 """
 
 from __future__ import annotations
@@ -93,17 +94,53 @@ class ServerInfo:
 # --------------------------------------------------------------------------- paths
 
 
+def paper_kg_home() -> Path:
+    """``$PAPER_KG_HOME``, else ``~/.local/share/paper-kg``: the server's build and data live there."""
+    home = os.environ.get("PAPER_KG_HOME")
+    return Path(home).expanduser() if home else Path.home() / ".local" / "share" / "paper-kg"
+
+
 def module_dir() -> Path:
-    """The Maven module directory (``$PAPER_KG_NEO4J_MODULE`` or ``<repo>/neo4j-server``)."""
+    """The Maven module directory to build in: ``$PAPER_KG_NEO4J_MODULE`` as it is, else
+    ``$PAPER_KG_HOME/neo4j-server`` holding a copy of the sources shipped in the package."""
     env = os.environ.get("PAPER_KG_NEO4J_MODULE")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "neo4j-server"
+    return Path(env) if env else paper_kg_home() / "neo4j-server"
+
+
+def _packaged_files(folder, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """(relative path, resource) for every file of the packaged module, `target/` left out."""
+    for entry in folder.iterdir():
+        name = f"{prefix}{entry.name}"
+        if entry.is_dir():
+            if name != "target":
+                yield from _packaged_files(entry, f"{name}/")
+        elif not entry.name.startswith("."):
+            yield name, entry
+
+
+def _sync_sources(mdir: Path) -> None:
+    """Copy the module sources shipped in the package into `mdir`; only files that differ are written,
+    so Maven rebuilds after an upgrade and not otherwise."""
+    from importlib.resources import files
+
+    packaged = dict(_packaged_files(files("loaders").joinpath("neo4j-server")))
+    if "pom.xml" not in packaged:
+        raise ServerError(f"the Neo4j server sources are missing from the installed package; reinstall "
+                          f"paper-kg, {DOCKER_HINT}")
+    for name, source in packaged.items():
+        data = source.read_bytes()
+        target = mdir / name
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
 
 
 def default_data_dir() -> Path:
     """``$PAPER_KG_HOME/neo4j``, else ``~/.local/share/paper-kg/neo4j``."""
-    home = os.environ.get("PAPER_KG_HOME")
-    base = Path(home).expanduser() if home else Path.home() / ".local" / "share" / "paper-kg"
-    return base / "neo4j"
+    return paper_kg_home() / "neo4j"
 
 
 def _resolve_data_dir(data_dir: Path | str | None) -> Path:
@@ -173,7 +210,7 @@ def _flock(path: Path) -> Iterator[None]:
 
 
 def ensure_server_built(force: bool = False) -> Path:
-    """Build ``neo4j-server/`` with Maven if its jar is missing or older than pom.xml/sources.
+    """Build the Maven module (see `module_dir`) if its jar is missing or older than pom.xml/sources.
 
     Returns the runnable jar (``target/paperkg-neo4j-server.jar``; its dependencies are in
     ``target/lib/`` and on its manifest Class-Path). Raises ServerError if java 17+ or mvn
@@ -181,10 +218,18 @@ def ensure_server_built(force: bool = False) -> Path:
     """
     _check_java()
     mdir = module_dir()
-    if not (mdir / "pom.xml").is_file():
+    packaged = "PAPER_KG_NEO4J_MODULE" not in os.environ
+    if not packaged and not (mdir / "pom.xml").is_file():
         raise ServerError(f"Neo4j server module not found at {mdir} (no pom.xml); {DOCKER_HINT}")
     jar = mdir / "target" / JAR_NAME
+    try:
+        mdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ServerError(f"cannot create {mdir} to build the Neo4j server ({e.strerror}); "
+                          f"set PAPER_KG_HOME to a writable directory") from None
     with _flock(mdir / "target" / ".build.lock"):
+        if packaged:
+            _sync_sources(mdir)
         if not force and not _artifact_stale(jar, mdir):
             return jar
         mvn = shutil.which("mvn")

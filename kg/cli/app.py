@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import typer
 from typer.core import TyperGroup
 
@@ -11,14 +14,29 @@ from kg.errors import KgError
 
 class KgGroup(TyperGroup):
     """The root command group: a `KgError` raised by any command (sub-groups included) is printed as
-    one `error:` line on stderr with exit status 1, never a traceback."""
+    one `error:` line on stderr with exit status 1, never a traceback. SIGTERM is handled as Ctrl-C
+    (KeyboardInterrupt, so outputs being written are cleaned up) and either ends in one line with
+    status 128 + the signal number."""
 
     def invoke(self, ctx):
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except KgError as exc:
             warn(getattr(exc, "issues", ()))  # what made the inputs unreadable, one line each
             fail(str(exc))
+        except KeyboardInterrupt as exc:
+            name = str(exc) or "SIGINT"
+            fail(f"interrupted ({name}){getattr(exc, 'detail', '')}", code=128 + signal.Signals[name].value)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, _frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 app = typer.Typer(cls=KgGroup,

@@ -20,12 +20,19 @@ InputsArgument = Annotated[list[Path], typer.Argument(help="Input files or direc
 def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads the default, never mutates it)
           out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_OUT) -> None:
     """Read, extract and link papers; write graph.graphml, graph.gexf, graph.json and papers.jsonl."""
+    from kg.atomic import check_output_dir
     from kg.build import build as run_build
 
-    with progress_bar("reading") as update:
-        _, summary = run_build(inputs, out,
-                               on_start=lambda n: update(description="extracting", total=n),
-                               on_paper=lambda: update(advance=1))
+    check_output_dir(out)  # also done by run_build; here before the progress bar starts
+    before = _identity(out)
+    try:
+        with progress_bar("reading") as update:
+            _, summary = run_build(inputs, out,
+                                   on_start=lambda n: update(description="extracting", total=n),
+                                   on_paper=lambda: update(advance=1))
+    except KeyboardInterrupt as exc:  # the build writes a new directory and swaps it in: say which set is there
+        exc.detail = f"; {out} left as it was" if _identity(out) == before else f" after {out} was written"
+        raise
     warn(summary.issues)
     for note in summary.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
@@ -35,15 +42,25 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
     console.print(f"wrote {', '.join(str(p) for p in summary.outputs)} in {summary.seconds:.1f}s")
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 @app.command()
 def extract(inputs: InputsArgument,
             output: Annotated[Path, typer.Option("--output", "-o", help="JSONL to write.")] = Path("papers.jsonl"),
             ) -> None:
     """Extract entities: one JSON object per unique paper (the stable extract contract)."""
+    from kg.atomic import check_output_file
     from kg.extract.pipeline import extract_papers
     from kg.readers import read_papers
     from loaders.files import write_extractions
 
+    check_output_file(output)  # before the extraction, not after it
     read = read_papers(inputs, at_least_one=True)
     warn(read.issues)
     corpus = extract_papers(read.papers)
@@ -145,6 +162,7 @@ def train(gold: GoldOption,
           epochs: Annotated[int, typer.Option("--epochs", help="Training epochs.")] = 0,
           seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same model).")] = 0) -> None:
     """Rebuild the extraction model from annotated papers (and word vectors from unlabelled ones)."""
+    from kg.atomic import check_output_dir
     from kg.extract.pipeline import MODEL_DIR
     from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED, build_model
 
@@ -152,6 +170,7 @@ def train(gold: GoldOption,
         if not path.is_file():
             fail(f"{path}: no such file")
     target = out or MODEL_DIR
+    check_output_dir(target, marker="meta.json")  # the model directory is replaced whole: never `--out ~`
     build_model(gold, target, corpus=corpus, corpus_limit=corpus_papers, epochs=epochs or DEFAULT_EPOCHS,
                 seed=seed or DEFAULT_SEED, on_step=lambda message: console.print(message, highlight=False))
     console.print(f"model written to {target}")

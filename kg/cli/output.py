@@ -17,10 +17,10 @@ console = Console()
 errors = Console(stderr=True)
 
 
-def fail(message: str) -> None:
-    """One clear line on stderr, exit status 1 (text in square brackets such as `[/INST]` printed as is)."""
+def fail(message: str, code: int = 1) -> None:
+    """One clear line on stderr, exit status `code` (text in square brackets such as `[/INST]` printed as is)."""
     errors.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 def warn(issues: Iterable[object]) -> None:

@@ -33,9 +33,12 @@ def papers_using(name: Annotated[str, typer.Argument(help="Entity name or alias,
                  max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Node budget of --html.")] = 300,
                  ) -> None:
     """Papers that propose, use or mention an entity, with the evidence sentence."""
+    from kg.atomic import check_output_file
     from kg.query.subgraph import select_subgraph
 
     check_type(entity_type)
+    if html_out is not None:
+        check_output_file(html_out)
     with backend.open() as queries:
         rows = queries.papers_using(name, entity_type)
     if html_out is not None:
@@ -67,8 +70,10 @@ def html(graph_path: Annotated[Path, typer.Argument(help="Build output directory
                                                 help="Node budget; the most connected entities are kept.")] = 300,
          ) -> None:
     """Interactive, offline HTML view of the graph (pyvis / vis-network)."""
+    from kg.atomic import check_output_file
     from kg.query.subgraph import select_subgraph
 
+    check_output_file(output)
     wanted = {t.strip() for t in types.split(",") if t.strip()} if types else None
     for entity_type in wanted or ():
         check_type(entity_type)

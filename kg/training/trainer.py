@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 from spacy.vectors import Vectors
 
+from kg.atomic import replace_directory
 from kg.extract.pipeline import blank_pipeline, paper_doc
 from kg.extract.role_model import RoleModel, train_role_model
 from kg.training.data import GoldRecord, gold_spans, read_gold_records
@@ -94,22 +93,3 @@ def train_roles(records: Sequence[GoldRecord], seed: int = DEFAULT_SEED) -> Role
     return train_role_model(gold_examples(papers), c=ROLE_C, class_weight=ROLE_CLASS_WEIGHT,
                             min_count=ROLE_MIN_COUNT, seed=seed)
 
-
-def replace_directory(target: Path, write: Callable[[Path], None]) -> None:
-    """Write a directory next to `target`, then swap it in; the old one is removed only after."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        write(fresh)
-        if target.exists():
-            old = target.with_name(f".{target.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            fresh.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            fresh.rename(target)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
