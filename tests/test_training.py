@@ -69,3 +69,14 @@ def test_a_missing_or_corrupt_model_is_one_line_naming_the_file_and_the_command(
         build_nlp(model)
     message = str(error.value)
     assert str(model) in message and "kg train" in message and "\n" not in message
+
+
+def test_the_shipped_model_finds_typed_entities_and_roles_in_an_unseen_abstract() -> None:
+    paper = Paper("u", "FlexiRoute: Adaptive Expert Routing for Sparse Models",
+                  "We propose FlexiRoute, a routing method for mixture-of-experts models. We fine-tune Llama 2 "
+                  "with LoRA and evaluate on MMLU and GSM8K, where FlexiRoute outperforms GPT-4.")
+    found = {e.name: (e.type, e.role) for e in extract_papers([paper])[0].entities}
+    assert found["FlexiRoute"] == ("method", "proposes")
+    assert found["Llama 2"][0] == "model" and found["GPT-4"][0] == "model"
+    assert found["MMLU"] == ("benchmark", "uses") and found["GSM8K"][0] == "benchmark"
+    assert found["Low-Rank Adaptation"] == ("method", "uses")

@@ -21,7 +21,7 @@ from kg.training.roles import DEFAULT_MIN_COUNT as ROLE_MIN_COUNT
 from kg.training.roles import gold_examples
 from kg.training.vectors import train_vectors
 
-DEFAULT_EPOCHS = 20
+DEFAULT_EPOCHS = 12
 DEFAULT_SEED = 13
 BATCH_SIZE = 16
 
