@@ -41,8 +41,10 @@ def test_acronyms_that_are_english_words_never_match_other_papers() -> None:
         plain_paper("e", "We have to use most of the data. To USE it, we HAVE TO try. Of course."),
     ]
     assert linked(corpus)[4] == set()
-    for short in ("TO", "OF", "HAVE", "USE", "Language"):
+    for short in ("TO", "OF", "HAVE", "USE", "Language", "Multi-Agent", "Zero-Shot"):
         assert not is_propagatable(short)
+    for name in ("GaTR", "BRIGHT-Plus", "Qwen2", "SciBERT", "Topology Optimization"):
+        assert is_propagatable(name)
 
 
 def test_a_descriptive_phrase_ending_in_models_never_matches_the_word_models() -> None:

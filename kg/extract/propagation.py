@@ -26,6 +26,7 @@ from kg.extract.acronyms import is_short_form
 from kg.extract.lexicon import LEXICON_DIR
 from kg.extract.recognizer import Candidate, similar_phrases
 from kg.extract.roles import RoleClassifier, is_survey
+from kg.extract.shapes import is_name_shaped
 from kg.keys import name_key
 from kg.model import EntityRef, Mention, PaperEntities
 
@@ -53,11 +54,14 @@ def common_words() -> frozenset[str]:
 
 
 def is_propagatable(surface: str) -> bool:
-    """A spelling safe to match in other papers: it has a capital or a digit, and a single word is
-    not a common word in any case ("TO", "HAVE", "Language")."""
+    """A spelling safe to match in other papers: it has a capital or a digit; a single word is not a
+    common word in any case ("TO", "HAVE", "Language") and is shaped like a name ("GaTR", "BRIGHT-Plus",
+    "Qwen2"; not "Multi-Agent", which is two capitalised words)."""
     if len(surface) < 2 or not any(c.isupper() or c.isdigit() for c in surface):
         return False
-    return " " in surface or (surface.lower() not in common_words() and not surface.isdigit())
+    if " " in surface:
+        return True
+    return surface.lower() not in common_words() and not surface.isdigit() and is_name_shaped(surface)
 
 
 @dataclass
