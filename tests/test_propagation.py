@@ -107,3 +107,20 @@ def test_end_to_end_the_shipped_extractor_does_not_poison_a_corpus_with_english_
                          "Large Reasoning Models", "Language"}
     assert all(not any(m.text.lower() in {"to", "of", "have", "use", "models", "language"}
                        for e in item.entities for m in e.mentions) for item in corpus[len(definers):])
+
+
+def test_intervals_answer_overlap_like_a_scan_of_every_range() -> None:
+    import random
+
+    from kg.extract.intervals import Intervals
+
+    chooser = random.Random(3)
+    taken, ranges = Intervals(), []
+    for _ in range(400):
+        start = chooser.randrange(0, 1000)
+        end = start + chooser.randrange(1, 12)
+        overlapping = any(start < e and end > s for s, e in ranges)
+        assert taken.overlaps(start, end) == overlapping
+        if not overlapping:
+            taken.add(start, end)
+            ranges.append((start, end))

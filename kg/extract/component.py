@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.extract.intervals import Intervals
 from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
@@ -105,7 +106,7 @@ class MLEntities:
         local = recognition.local
         by_offsets = {(c.start, c.end): c for c in recognition.candidates}
         mentions = []
-        taken: list[tuple[int, int]] = []
+        taken = Intervals()
         for span in doc.ents:
             start, end, label = span.start_char, span.end_char, span.label_.lower()
             if "\n" in span.text:
@@ -120,10 +121,9 @@ class MLEntities:
                                           rule_candidate.family, rule_candidate.known))
             else:
                 mentions.append(self._resolved(span.text, start, end, label, local))
-            taken.append((start, end))
+            taken.add(start, end)
         for candidate in recognition.candidates:
-            if candidate.rule in self.trusted_rules and all(
-                    candidate.end <= s or candidate.start >= e for s, e in taken):
+            if candidate.rule in self.trusted_rules and not taken.overlaps(candidate.start, candidate.end):
                 mentions.append(candidate)
         return sorted(mentions, key=lambda m: m.start)
 

@@ -120,11 +120,12 @@ def doc_entities(doc: Doc, paper: Paper, spans_key: str = COMPONENT) -> list[Ent
     """Group a doc's entity spans into one EntityRef per canonical entity, offsets made per field."""
     title_end = len(paper.title)
     abstract_start = title_end + len(TITLE_SEPARATOR)
+    text = doc.text  # built from the tokens on each call: read it once
     refs: dict[str, EntityRef] = {}
     for span in doc.spans[spans_key]:
         start, end = span._.char_offsets
         field, base = ("title", 0) if start < title_end else ("abstract", abstract_start)
-        mention = Mention(text=doc.text[start:end], field=field, start=start - base, end=end - base,
+        mention = Mention(text=text[start:end], field=field, start=start - base, end=end - base,
                           sentence=span._.sentence, rule=span._.rule, confidence=span._.confidence)
         ref = refs.get(span._.entity_id)
         if ref is None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.extract.acronyms import is_short_form
+from kg.extract.intervals import Intervals
 from kg.extract.lexicon import LEXICON_DIR
 from kg.extract.recognizer import Candidate, similar_phrases
 from kg.extract.roles import RoleClassifier, is_survey
@@ -199,11 +200,14 @@ def _matches(item: PaperEntities, matcher: NameMatcher) -> dict[str, list[Candid
     own = {ref.id for ref in item.entities}
     text = item.paper.title + TITLE_SEPARATOR + item.paper.abstract
     base = len(item.paper.title) + len(TITLE_SEPARATOR)
-    covered = [(m.start + (0 if m.field == "title" else base), m.end + (0 if m.field == "title" else base))
-               for ref in item.entities for m in ref.mentions]
+    covered = Intervals()
+    for start, end in sorted((m.start + (0 if m.field == "title" else base), m.end + (0 if m.field == "title" else base))
+                             for ref in item.entities for m in ref.mentions):
+        if not covered.overlaps(start, end):
+            covered.add(start, end)
     found: dict[str, list[Candidate]] = defaultdict(list)
     for start, end, key in matcher.find(text):
-        if key in own or any(start < e and end > s for s, e in covered):
+        if key in own or covered.overlaps(start, end):
             continue
         name = matcher.names[key]
         found[key].append(Candidate(start, end, text[start:end], key, name.name, name.type, PROPAGATED_RULE,

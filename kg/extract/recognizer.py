@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from kg.extract.acronyms import AcronymDefinition, find_acronyms
+from kg.extract.intervals import Intervals
 from kg.extract.lexicon import Lexicon, LexiconEntry
 from kg.extract.shapes import (
     WORD,
@@ -585,22 +586,28 @@ class EntityRecognizer:
         Two words (modifier + head), three when the three-word phrase recurs in the text; kept when the
         phrase is in the title or recurs, and never over a span another rule already found.
         """
-        taken = [(c.start, c.end) for c in found]
+        taken = Intervals()
+        for c in found:
+            taken.add(c.start, c.end)
         lowered = text.lower()
+        occurrences: dict[str, int] = {}  # a phrase counted once however often it recurs
         phrases = []
         for match in _CONCEPT.finditer(lowered[:title_end] + text[title_end:]):
             words = match.group().split()
             head = words[-1] if words[-1] in CONCEPT_HEADS else words[-1].split("-")[-1]
             if head not in CONCEPT_HEADS:
                 continue
-            width = 3 if len(words) >= 3 and lowered.count(" ".join(words[-3:])) >= 2 else 2
+            tail = " ".join(words[-3:])
+            if len(words) >= 3 and tail not in occurrences:
+                occurrences[tail] = lowered.count(tail)
+            width = 3 if len(words) >= 3 and occurrences[tail] >= 2 else 2
             words = words[-width:]
             if len(words) < 2 or any(w in NON_CONCEPT_WORDS or w in TITLE_OPENERS or w.endswith("ly")
                                      for w in words[:-1]):
                 continue
             phrase = " ".join(words)
             start = match.end() - len(phrase)
-            if is_generic(phrase) or any(start < e and match.end() > s for s, e in taken):
+            if is_generic(phrase) or taken.overlaps(start, match.end()):
                 continue
             phrases.append(Candidate(start, match.end(), text[start:match.end()], name_key(phrase), phrase,
                                      CONCEPT_HEADS[head], "concept", CONFIDENCE["concept"]))
@@ -694,9 +701,9 @@ class EntityRecognizer:
     def _without_overlaps(candidates: list[Candidate]) -> list[Candidate]:
         """Keep the longest, then most confident, of overlapping mentions."""
         kept: list[Candidate] = []
-        taken: list[tuple[int, int]] = []
+        taken = Intervals()
         for c in sorted(candidates, key=lambda c: (-(c.end - c.start), -c.confidence, c.start)):
-            if all(c.end <= s or c.start >= e for s, e in taken):
+            if not taken.overlaps(c.start, c.end):
                 kept.append(c)
-                taken.append((c.start, c.end))
+                taken.add(c.start, c.end)
         return sorted(kept, key=lambda c: c.start)
