@@ -9,6 +9,7 @@ ENTITY_TYPES: tuple[str, ...] = ("model", "method", "dataset", "benchmark", "tas
 MISSION_TYPES: tuple[str, ...] = ("model", "method", "dataset", "benchmark")
 ROLES: tuple[str, ...] = ("proposes", "uses", "mentions")
 FIELDS: tuple[str, ...] = ("title", "abstract")
+TITLE_SEPARATOR = "\n\n"  # a paper as one text: title, a blank line, abstract
 
 # Graph schema: node kinds, relationship types and the role -> relationship mapping.
 PAPER = "Paper"

@@ -1,8 +1,9 @@
-"""Extract stage: Papers -> PaperEntities with a spaCy pipeline, two passes over the corpus.
+"""Extract stage: Papers -> PaperEntities with the trained spaCy pipeline, then the corpus pass.
 
-Pass one finds the names papers introduce themselves (title names, acronym definitions); pass two
-matches those names in every paper too (corpus-wide propagation). Each entity then gets one type
-and one canonical name across the corpus.
+Each paper goes through the pipeline once (tokenizer, sentencizer, the rule votes, the trained tagger,
+the entity component); the corpus pass (kg/extract/propagation.py) then links the names papers
+introduce across papers without running the pipeline again, and each entity gets one type and one
+canonical name across the corpus.
 """
 
 from __future__ import annotations
@@ -23,12 +24,9 @@ import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
 import kg.extract.votes  # noqa: F401  (registers the "ml_rule_votes" factory)
 from kg.errors import ModelError
 from kg.extract.propagation import introduced_names, merge_spellings, propagate, relink
-from kg.model import EntityRef, Mention, Paper, PaperEntities
+from kg.model import TITLE_SEPARATOR, EntityRef, Mention, Paper, PaperEntities
 
 COMPONENT = "ml_entities"
-TITLE_SEPARATOR = "\n\n"
-# Rules whose names are trusted enough to be matched in every other paper of the corpus.
-PROPAGATED_RULES = frozenset({"title-name", "acronym"})
 # The tagger: a transition-based NER over a CNN whose input embeds each token's rule vote (TAG) next
 # to its own form, so the lexicon and rules are features the model learns to trust or overrule.
 NER_MODEL = {

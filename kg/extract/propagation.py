@@ -29,7 +29,7 @@ from kg.extract.recognizer import Candidate, similar_phrases
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.extract.shapes import is_name_shaped
 from kg.keys import name_key
-from kg.model import EntityRef, Mention, PaperEntities
+from kg.model import TITLE_SEPARATOR, EntityRef, Mention, PaperEntities
 
 PROPAGATED_RULE = "corpus"
 PROPAGATED_CONFIDENCE = 0.6
@@ -43,7 +43,6 @@ DF_MIN_PAPERS = 20
 FOUND_SHARE = 0.5
 _WORD_START = re.compile(r"(?<![\w-])[A-Za-z0-9]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"“])|\n+")
-TITLE_SEPARATOR = "\n\n"
 
 
 @lru_cache(maxsize=1)

@@ -34,9 +34,9 @@ from kg.extract.role_model import (
     train_role_model,
 )
 from kg.keys import name_key
+from kg.model import TITLE_SEPARATOR
 
 GOLD_DIR = Path(__file__).resolve().parents[3] / "shared" / "gold"
-TITLE_SEPARATOR = "\n\n"
 DEFAULT_C = 0.1
 DEFAULT_CLASS_WEIGHT = "balanced"  # 'mentions' is rare in train.jsonl (7%) but 19% of dev.jsonl
 DEFAULT_MIN_COUNT = 3
