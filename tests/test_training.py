@@ -80,3 +80,11 @@ def test_the_shipped_model_finds_typed_entities_and_roles_in_an_unseen_abstract(
     assert found["Llama 2"][0] == "model" and found["GPT-4"][0] == "model"
     assert found["MMLU"] == ("benchmark", "uses") and found["GSM8K"][0] == "benchmark"
     assert found["Low-Rank Adaptation"] == ("method", "uses")
+
+
+def test_a_bad_gold_line_stops_kg_train_with_one_file_line_error(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(TOY_GOLD.read_text(encoding="utf-8").splitlines()[0] + '\n{"pid": "Y9", "title": "No entities"}\n')
+    result = runner.invoke(app, ["train", "--gold", str(gold), "--out", str(tmp_path / "model"), "--epochs", "1"])
+    assert result.exit_code == 1 and f"{gold}:2: no 'entities' field" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "model").exists()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from kg.evaluate import read_gold
 from kg.model import ENTITY_TYPES, Paper
 
 LABELS: tuple[str, ...] = tuple(t.upper() for t in ENTITY_TYPES)
@@ -21,16 +21,10 @@ class GoldRecord:
 
 
 def read_gold_records(path: Path) -> list[GoldRecord]:
-    """Annotated papers of a gold JSONL file (guideline schema)."""
-    records = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                row = json.loads(line)
-                paper = Paper(id=str(row.get("pid") or row.get("id")), title=row["title"],
-                              abstract=row.get("abstract", ""))
-                records.append(GoldRecord(paper, list(row.get("entities", []))))
-    return records
+    """Annotated papers of a gold JSONL file (guideline schema), read and checked by `kg.evaluate`:
+    a bad line stops with one `file:line: reason` error."""
+    return [GoldRecord(Paper(id=str(gold.pid), title=gold.title, abstract=gold.abstract),
+                       [asdict(entity) for entity in gold.entities]) for gold in read_gold(path)]
 
 
 def _is_boundary(text: str, start: int, end: int) -> bool:
