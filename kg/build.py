@@ -14,8 +14,10 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import check_output_dir, replace_directory
+from kg.engine import InProcess, LocalPool, resolve_workers
 from kg.extract.pipeline import extract_papers
 from kg.graph import build_graph
+from kg.model import Paper, PaperEntities
 from kg.query.networkx_backend import graph_stats
 from kg.readers import ReadIssue, read_papers
 
@@ -38,10 +40,21 @@ class BuildSummary:
     notes: list[str] = field(default_factory=list)  # what the corpus pass examined and left out
 
 
+def extract_corpus(papers: list[Paper], workers: int, on_paper: Callable[[], None] | None = None,
+                   notes: list[str] | None = None) -> list[PaperEntities]:
+    """The extract stage on `workers` local processes (0: every available core), see `build`."""
+    count = resolve_workers(workers, len(papers))
+    if count == 1:
+        return extract_papers(papers, on_paper=on_paper, notes=notes, engine=InProcess())
+    with LocalPool(count) as engine:
+        return extract_papers(papers, on_paper=on_paper, notes=notes, engine=engine)
+
+
 def build(inputs: Iterable[Path | str], out_dir: Path,
           on_start: Callable[[int], None] | None = None,
-          on_paper: Callable[[], None] | None = None) -> tuple[nx.MultiDiGraph, BuildSummary]:
+          on_paper: Callable[[], None] | None = None, workers: int = 0) -> tuple[nx.MultiDiGraph, BuildSummary]:
     """Run the whole pipeline; `on_start(n)` and `on_paper()` report progress over the n papers.
+    Extraction runs in `workers` processes (0: every available core; one for a small corpus).
 
     `out_dir` is checked before anything is read (OutputError), and the outputs are written to a new
     directory beside it that is then swapped in: a build that fails, is interrupted (SIGINT, SIGTERM)
@@ -54,7 +67,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
     if on_start:
         on_start(len(read.papers))
     notes: list[str] = []
-    corpus = extract_papers(read.papers, on_paper=on_paper, notes=notes)
+    corpus = extract_corpus(read.papers, workers, on_paper=on_paper, notes=notes)
     graph = build_graph(corpus)
 
     def write(folder: Path) -> None:

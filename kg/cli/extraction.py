@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from kg.cli.app import app
-from kg.cli.options import DEFAULT_OUT, JsonOption
+from kg.cli.options import DEFAULT_OUT, JsonOption, WorkersOption
 from kg.cli.output import console, fail, print_counts, print_json, progress_bar, warn
 from kg.model import ENTITY_TYPES
 
@@ -18,7 +18,8 @@ InputsArgument = Annotated[list[Path], typer.Argument(help="Input files or direc
 
 @app.command()
 def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads the default, never mutates it)
-          out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_OUT) -> None:
+          out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_OUT,
+          workers: WorkersOption = 0) -> None:
     """Read, extract and link papers; write graph.graphml, graph.gexf, graph.json and papers.jsonl."""
     from kg.atomic import check_output_dir
     from kg.build import build as run_build
@@ -29,7 +30,7 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
         with progress_bar("reading") as update:
             _, summary = run_build(inputs, out,
                                    on_start=lambda n: update(description="extracting", total=n),
-                                   on_paper=lambda: update(advance=1))
+                                   on_paper=lambda: update(advance=1), workers=workers)
     except KeyboardInterrupt as exc:  # the build writes a new directory and swaps it in: say which set is there
         exc.detail = f"; {out} left as it was" if _identity(out) == before else f" after {out} was written"
         raise
@@ -53,17 +54,17 @@ def _identity(path: Path) -> tuple[int, int] | None:
 @app.command()
 def extract(inputs: InputsArgument,
             output: Annotated[Path, typer.Option("--output", "-o", help="JSONL to write.")] = Path("papers.jsonl"),
-            ) -> None:
+            workers: WorkersOption = 0) -> None:
     """Extract entities: one JSON object per unique paper (the stable extract contract)."""
     from kg.atomic import check_output_file
-    from kg.extract.pipeline import extract_papers
+    from kg.build import extract_corpus
     from kg.readers import read_papers
     from loaders.files import write_extractions
 
     check_output_file(output)  # before the extraction, not after it
     read = read_papers(inputs, at_least_one=True)
     warn(read.issues)
-    corpus = extract_papers(read.papers)
+    corpus = extract_corpus(read.papers, workers)
     write_extractions(corpus, output)
     console.print(f"{len(corpus)} papers, {sum(len(c.entities) for c in corpus)} entity links -> {output}")
 

@@ -23,6 +23,8 @@ DEFAULT_OUT = Path("out")
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 GraphOption = Annotated[Path, typer.Option("--graph", "-g", help="Build output directory or graph file.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=0,
+                                            help="Extraction processes (0: every available core).")]
 TypeOption = Annotated[str | None, typer.Option("--type", "-t", help="model|method|dataset|benchmark|task")]
 Neo4jFlag = Annotated[bool, typer.Option("--neo4j", help="Ask a Neo4j server (queries/*.cypher) instead of the files.")]
 UriOption = Annotated[str, typer.Option("--uri", envvar="NEO4J_URI", help="Neo4j Bolt URI.")]

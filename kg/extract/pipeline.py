@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import lru_cache, partial
 from pathlib import Path
 
 import spacy
@@ -22,6 +23,7 @@ from spacy.vectors import Vectors
 
 import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
 import kg.extract.votes  # noqa: F401  (registers the "ml_rule_votes" factory)
+from kg.engine import Engine, InProcess, chunked
 from kg.errors import ModelError
 from kg.extract.propagation import introduced_names, merge_spellings, propagate, relink
 from kg.model import TITLE_SEPARATOR, EntityRef, Mention, Paper, PaperEntities
@@ -110,10 +112,6 @@ def paper_doc(nlp: Language, paper: Paper) -> Doc:
     return doc
 
 
-def _docs(nlp: Language, papers: list[Paper]) -> Iterator[Doc]:
-    return nlp.pipe(paper_doc(nlp, paper) for paper in papers)
-
-
 def doc_entities(doc: Doc, paper: Paper, spans_key: str = COMPONENT) -> list[EntityRef]:
     """Group a doc's entity spans into one EntityRef per canonical entity, offsets made per field."""
     title_end = len(paper.title)
@@ -151,21 +149,49 @@ def harmonise(corpus: list[PaperEntities]) -> None:
             ref.name = name_votes[ref.id].most_common(1)[0][0]
 
 
-def extract_papers(papers: list[Paper], nlp: Language | None = None,
-                   on_paper: Callable[[], None] | None = None,
-                   notes: list[str] | None = None) -> list[PaperEntities]:
-    """Run the extractor over a corpus (see the module docstring); `notes` collects what the corpus
-    pass examined and left out."""
-    nlp = nlp or build_nlp()
-    corpus = []
-    for paper, doc in zip(papers, _docs(nlp, papers)):
-        corpus.append(PaperEntities(paper, doc_entities(doc, paper)))
-        if on_paper:
-            on_paper()
+@lru_cache(maxsize=2)
+def process_pipeline(model_dir: str) -> Language:
+    """The trained pipeline, loaded once per process: a worker keeps it for every chunk it is given."""
+    return build_nlp(Path(model_dir))
+
+
+def own_entities(nlp: Language, papers: list[Paper]) -> list[PaperEntities]:
+    """Each paper's own entities, before the corpus pass."""
+    docs = nlp.pipe(paper_doc(nlp, paper) for paper in papers)
+    return [PaperEntities(paper, doc_entities(doc, paper)) for paper, doc in zip(papers, docs)]
+
+
+def extract_chunk(papers: list[Paper], model_dir: str = str(MODEL_DIR)) -> list[PaperEntities]:
+    """The map stage: `own_entities` with this process's copy of the pipeline in `model_dir`."""
+    return own_entities(process_pipeline(model_dir), papers)
+
+
+def link_corpus(corpus: list[PaperEntities], notes: list[str] | None = None) -> None:
+    """The corpus pass over every paper's own entities (see kg/extract/propagation.py), then one type
+    and one name per entity; `notes` collects what the pass examined and left out."""
     names = introduced_names(corpus)
     relink(corpus, names, merge_spellings(names))
     messages = propagate(corpus, names)
     if notes is not None:
         notes.extend(messages)
     harmonise(corpus)
+
+
+def extract_papers(papers: list[Paper], nlp: Language | None = None,
+                   on_paper: Callable[[], None] | None = None,
+                   notes: list[str] | None = None, engine: Engine | None = None,
+                   model_dir: Path = MODEL_DIR) -> list[PaperEntities]:
+    """Run the extractor over a corpus (see the module docstring): the map stage on `engine` (default:
+    this process) with the pipeline in `model_dir`, or in this process with `nlp` when one is given;
+    then the corpus pass. `notes` collects what the corpus pass examined and left out."""
+    if nlp is not None and engine is not None and engine.workers > 1:
+        raise ValueError("a pipeline object runs in this process only; give worker engines a model_dir")
+    stage = partial(own_entities, nlp) if nlp is not None else partial(extract_chunk, model_dir=str(model_dir))
+    corpus: list[PaperEntities] = []
+    for extracted in (engine or InProcess()).map(stage, chunked(papers)):
+        corpus.extend(extracted)
+        if on_paper:
+            for _ in extracted:
+                on_paper()
+    link_corpus(corpus, notes)
     return corpus
