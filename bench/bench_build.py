@@ -1,12 +1,17 @@
-"""Benchmark of the main job: read -> extract -> build -> write on N papers.
+"""Benchmark of the main job (`kg build`: read -> extract -> link -> graph -> write) on N real papers.
 
-The papers are the first N of a real corpus (`--corpus`, gzip JSON lines such as
-../shared/corpus/arxiv-cs-2024-2026.jsonl.gz), or else the seeds replicated to N papers (distinct
-titles, same abstracts). Prints papers/s per stage and overall, the ratio of the whole build to the
-bare spaCy tokenizer on the same texts in the same process (the baseline), and peak memory (the
-process's maximum resident set size; each size runs in a fresh child process).
+Each size runs in a fresh child process and prints, side by side:
+- the build's wall time, papers/s and ms per paper, and each stage's seconds;
+- the bare spaCy tokenizer (the pipeline's own) on the same texts in one process and in as many
+  processes as the build uses, and the build's throughput as a ratio of both;
+- the trained pipeline's `nlp.pipe` alone on the same texts with the same processes (start-up and
+  model load included, as in the build), and the build's overhead over it (reading, the corpus
+  pass, the graph, writing; the issue's bound is 30%);
+- peak memory: the largest total resident set of the build's process tree (the parent and its
+  workers, sampled every 50 ms).
+A last line gives the per-paper cost of the largest size over the smallest.
 
-    python bench/bench_build.py --papers 2000 --corpus ../shared/corpus/arxiv-cs-2024-2026.jsonl.gz
+    python bench/bench_build.py --corpus ../shared/corpus/arxiv-cs-2024-2026.jsonl.gz --papers 1000 10000
 """
 
 from __future__ import annotations
@@ -14,31 +19,22 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from kg.extract.pipeline import TITLE_SEPARATOR, build_nlp, extract_papers
-from kg.graph import build_graph
+import psutil
+
+from kg.build import build
+from kg.engine import InProcess, LocalPool, chunked, resolve_workers
+from kg.extract.pipeline import MODEL_DIR, paper_doc, process_pipeline
+from kg.model import TITLE_SEPARATOR, Paper
 from kg.readers import read_papers
-from loaders.files import write_extractions, write_graph_files
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-def replicated_input(count: int, directory: Path) -> Path:
-    """A JSONL file of `count` papers cycling through the seed papers with numbered titles."""
-    seeds = read_papers([SEEDS]).papers
-    path = directory / f"papers-{count}.jsonl"
-    with path.open("w", encoding="utf-8") as handle:
-        for i in range(count):
-            paper = seeds[i % len(seeds)]
-            title = paper.title if i < len(seeds) else f"{paper.title} (replica {i // len(seeds)})"
-            handle.write(json.dumps({"title": title, "abstract": paper.abstract}) + "\n")
-    return path
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "arxiv-cs-2024-2026.jsonl.gz"
 
 
 def corpus_input(count: int, corpus: Path, directory: Path) -> Path:
@@ -50,54 +46,123 @@ def corpus_input(count: int, corpus: Path, directory: Path) -> Path:
     return path
 
 
-def tokenizer_seconds(papers: list) -> float:
-    """The baseline: the pipeline's bare tokenizer over the same texts."""
-    nlp = build_nlp()
-    started = time.perf_counter()
-    for _ in nlp.tokenizer.pipe(f"{p.title}{TITLE_SEPARATOR}{p.abstract}" for p in papers):
-        pass
-    return time.perf_counter() - started
+def tokenize_chunk(texts: list[str]) -> int:
+    """The baseline's map stage: the pipeline's bare tokenizer over some texts."""
+    tokenizer = process_pipeline(str(MODEL_DIR)).tokenizer
+    return sum(len(doc) for doc in tokenizer.pipe(texts))
 
 
-def run(count: int, corpus: Path | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        source = corpus_input(count, corpus, Path(tmp)) if corpus else replicated_input(count, Path(tmp))
-        times = {}
+def pipe_chunk(papers: list[Paper]) -> int:
+    """The second baseline's map stage: the trained pipeline's nlp.pipe, nothing after it."""
+    nlp = process_pipeline(str(MODEL_DIR))
+    return sum(len(doc) for doc in nlp.pipe(paper_doc(nlp, paper) for paper in papers))
+
+
+def timed_map(stage, chunks: list, processes: int, warm: bool) -> float:
+    """Seconds to map `stage` over `chunks` on `processes` (start-up included unless `warm`)."""
+    if processes == 1:
         started = time.perf_counter()
-        read = read_papers([source])
-        times["read"] = time.perf_counter() - started
-        mark = time.perf_counter()
-        corpus = extract_papers(read.papers)
-        times["extract"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        graph = build_graph(corpus)
-        times["build"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        write_graph_files(graph, Path(tmp) / "out")
-        write_extractions(corpus, Path(tmp) / "out" / "papers.jsonl")
-        times["write"] = time.perf_counter() - mark
-        total = time.perf_counter() - started
-        baseline = tokenizer_seconds(read.papers)
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    stages = ", ".join(f"{name} {count / seconds:,.0f}/s" for name, seconds in times.items())
-    print(f"{count:>7,} papers: {total:6.1f}s total, {count / total:,.1f} papers/s ({stages}); "
-          f"graph {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges; "
-          f"peak RSS {rss_mib:,.0f} MiB; {1000 * total / count:.1f} ms/paper; "
-          f"ratio to the bare tokenizer {baseline / total:.3f} (tokenizer {count / baseline:,.0f} papers/s)")
+        if warm:
+            stage(chunks[0][:1])
+            started = time.perf_counter()
+        sum(InProcess().map(stage, chunks))
+        return time.perf_counter() - started
+    started = time.perf_counter()
+    with LocalPool(processes) as pool:
+        if warm:  # start every worker and load what it needs before the clock starts
+            sum(pool.map(stage, [chunk[:1] for chunk in chunks[:processes * 4]]))
+            started = time.perf_counter()
+        sum(pool.map(stage, chunks))
+        return time.perf_counter() - started
+
+
+class TreeMemory:
+    """The largest total RSS of this process and its children, sampled in a background thread."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+
+    def _sample(self, interval: float) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(interval)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run(count: int, corpus: Path, workers: int, pipe_limit: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = corpus_input(count, corpus, Path(tmp))
+        with TreeMemory() as memory:
+            _, summary = build([source], Path(tmp) / "out", workers=workers)
+        papers = read_papers([source]).papers
+    processes = resolve_workers(workers, len(papers))
+    texts = [f"{p.title}{TITLE_SEPARATOR}{p.abstract}" for p in papers]
+    text_chunks = list(chunked(texts, 256))
+    tokenizer = {n: timed_map(tokenize_chunk, text_chunks, n, warm=True) for n in sorted({1, processes})}
+    pipe = timed_map(pipe_chunk, list(chunked(papers)), processes, warm=False) if count <= pipe_limit else None
+    seconds = summary.seconds
+    result = {
+        "papers": count, "processes": processes, "seconds": seconds, "papers_per_s": count / seconds,
+        "ms_per_paper": 1000 * seconds / count, "stages": summary.stage_seconds,
+        "tokenizer_papers_per_s": {n: count / s for n, s in tokenizer.items()},
+        "ratio_to_tokenizer_same_processes": tokenizer[processes] / seconds,
+        "ratio_to_tokenizer_best": min(tokenizer.values()) / seconds,
+        "nlp_pipe_seconds": pipe, "overhead_over_nlp_pipe": None if pipe is None else seconds / pipe - 1,
+        "peak_rss_mib": memory.peak / 2**20,
+    }
+    stages = ", ".join(f"{name} {s:.1f}s" for name, s in summary.stage_seconds.items())
+    token_rates = ", ".join(f"{n} process{'es' if n > 1 else ''} {count / s:,.0f}/s" for n, s in tokenizer.items())
+    overhead = "n/a" if pipe is None else f"{pipe:.1f}s, build overhead {100 * (seconds / pipe - 1):+.0f}%"
+    print(f"{count:>7,} papers, {processes} processes: {seconds:.1f}s, {count / seconds:,.1f} papers/s, "
+          f"{result['ms_per_paper']:.2f} ms/paper ({stages})\n"
+          f"         tokenizer {token_rates}; ratio to it {result['ratio_to_tokenizer_same_processes']:.3f} "
+          f"(same processes), {result['ratio_to_tokenizer_best']:.3f} (best)\n"
+          f"         nlp.pipe alone {overhead}; peak RSS {result['peak_rss_mib']:,.0f} MiB", flush=True)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--papers", type=int, nargs="+", default=[219, 2000])
-    parser.add_argument("--corpus", type=Path, help="real papers: a gzip JSON lines corpus (default: the seeds)")
+    parser.add_argument("--papers", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="gzip JSON lines of papers")
+    parser.add_argument("--workers", type=int, default=0, help="build processes (0: every available core)")
+    parser.add_argument("--pipe-limit", type=int, default=20000,
+                        help="run the nlp.pipe baseline up to this many papers (it costs as much as the build)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        run(args.one, args.corpus)
+        print("RESULT " + json.dumps(run(args.one, args.corpus, args.workers, args.pipe_limit)))
         return
+    results = []
     for count in args.papers:
-        command = [sys.executable, __file__, "--one", str(count)]
-        subprocess.run(command + (["--corpus", str(args.corpus)] if args.corpus else []), check=True)
+        command = [sys.executable, __file__, "--one", str(count), "--corpus", str(args.corpus),
+                   "--workers", str(args.workers), "--pipe-limit", str(args.pipe_limit)]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        print("\n".join(line for line in output.splitlines() if not line.startswith("RESULT ")), flush=True)
+        results.append(json.loads(next(line[7:] for line in output.splitlines() if line.startswith("RESULT "))))
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        print(f"per-paper cost at {last['papers']:,} papers is {last['ms_per_paper'] / first['ms_per_paper']:.2f}x "
+              f"that at {first['papers']:,}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import networkx as nx
 
 from kg.atomic import check_output_dir, replace_directory
 from kg.engine import InProcess, LocalPool, resolve_workers
-from kg.extract.pipeline import extract_papers
+from kg.extract.pipeline import extract_own, link_corpus
 from kg.graph import build_graph
 from kg.model import Paper, PaperEntities
 from kg.query.networkx_backend import graph_stats
@@ -38,16 +38,25 @@ class BuildSummary:
     issues: list[ReadIssue] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the corpus pass examined and left out
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # read, extract, link, graph, write
 
 
 def extract_corpus(papers: list[Paper], workers: int, on_paper: Callable[[], None] | None = None,
                    notes: list[str] | None = None) -> list[PaperEntities]:
     """The extract stage on `workers` local processes (0: every available core), see `build`."""
+    corpus = extract_on_workers(papers, workers, on_paper)
+    link_corpus(corpus, notes)
+    return corpus
+
+
+def extract_on_workers(papers: list[Paper], workers: int,
+                       on_paper: Callable[[], None] | None = None) -> list[PaperEntities]:
+    """Each paper's own entities (the map stage) on `workers` local processes (0: every available core)."""
     count = resolve_workers(workers, len(papers))
     if count == 1:
-        return extract_papers(papers, on_paper=on_paper, notes=notes, engine=InProcess())
+        return extract_own(papers, engine=InProcess(), on_paper=on_paper)
     with LocalPool(count) as engine:
-        return extract_papers(papers, on_paper=on_paper, notes=notes, engine=engine)
+        return extract_own(papers, engine=engine, on_paper=on_paper)
 
 
 def build(inputs: Iterable[Path | str], out_dir: Path,
@@ -62,22 +71,43 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
     from loaders.files import write_extractions, write_graph_files
 
     started = time.perf_counter()
+    stages = StageClock()
     target = check_output_dir(out_dir)
     read = read_papers(inputs, at_least_one=True)  # none read: NoPapersError before anything is written
+    stages.lap("read")
     if on_start:
         on_start(len(read.papers))
     notes: list[str] = []
-    corpus = extract_corpus(read.papers, workers, on_paper=on_paper, notes=notes)
+    corpus = extract_on_workers(read.papers, workers, on_paper)
+    stages.lap("extract")
+    link_corpus(corpus, notes)
+    stages.lap("link")
     graph = build_graph(corpus)
+    stages.lap("graph")
 
     def write(folder: Path) -> None:
         write_graph_files(graph, folder)
         write_extractions(corpus, folder / PAPERS_FILE)
 
     replace_directory(target, write, carry_over=True)
+    stages.lap("write")
     stats = graph_stats(graph)
     return graph, BuildSummary(
         records_read=read.records_read, duplicates_merged=read.duplicates_merged,
         unique_papers=len(read.papers), entities_by_type=stats["entities_by_type"],
         edges_by_type=stats["edges_by_type"], seconds=time.perf_counter() - started,
-        issues=read.issues, outputs=[Path(out_dir) / name for name in OUTPUT_FILES], notes=notes)
+        issues=read.issues, outputs=[Path(out_dir) / name for name in OUTPUT_FILES], notes=notes,
+        stage_seconds=stages.seconds)
+
+
+class StageClock:
+    """Wall-clock seconds per stage, each lap measured from the previous one."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._mark = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = now - self._mark
+        self._mark = now
