@@ -41,7 +41,10 @@ DF_SHARE = 0.05
 DF_MIN_PAPERS = 20
 # ... and kept only when the paper's own extraction, not propagation, found it in at least this share.
 FOUND_SHARE = 0.5
-_WORD_START = re.compile(r"(?<![\w-])[A-Za-z0-9]")
+# A word: a run of letters and digits starting with an ASCII one, not inside another word. A spelling
+# matching at a word start and ending at a boundary has its first word equal to the text's word there.
+_WORD = re.compile(r"(?<![\w-])[A-Za-z0-9][^\W_]*")
+_FIRST_WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"“])|\n+")
 
 
@@ -53,6 +56,7 @@ def common_words() -> frozenset[str]:
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_propagatable(surface: str) -> bool:
     """A spelling safe to match in other papers: it has a capital or a digit; a single word is not a
     common word in any case ("TO", "HAVE", "Language") and is shaped like a name ("GaTR", "BRIGHT-Plus",
@@ -158,25 +162,27 @@ def relink(corpus: list[PaperEntities], names: dict[str, IntroducedName], merged
 
 
 class NameMatcher:
-    """Broadcast: the propagated spellings, indexed by their first character for a linear scan."""
+    """Broadcast: the propagated spellings, indexed by their first word, for a scan linear in the text
+    whatever the number of spellings."""
 
     def __init__(self, names: dict[str, IntroducedName]) -> None:
         self.names = names
-        self._by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._by_first_word: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for surface, key in unambiguous_surfaces(names).items():
-            self._by_first[surface[0]].append((surface, key))
-        for entries in self._by_first.values():
+            if first := _FIRST_WORD.match(surface):
+                self._by_first_word[first.group()].append((surface, key))
+        for entries in self._by_first_word.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest spelling first
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, key) of every propagated spelling at word boundaries, longest first."""
         found = []
         position = 0
-        for match in _WORD_START.finditer(text):
-            start = match.start()
+        for word in _WORD.finditer(text):
+            start = word.start()
             if start < position:
                 continue
-            for surface, key in self._by_first.get(text[start], ()):
+            for surface, key in self._by_first_word.get(word.group(), ()):
                 end = start + len(surface)
                 if text.startswith(surface, start) and (end == len(text) or not (text[end].isalnum() or text[end] in "-_")):
                     found.append((start, end, key))
