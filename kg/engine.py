@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -59,7 +60,8 @@ class LocalPool:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_leave_interrupts_to_the_parent)
 
     def map(self, stage: Callable[[list[Item]], Result], chunks: Iterable[list[Item]]) -> Iterator[Result]:
         pending: deque[Future] = deque()
@@ -78,6 +80,11 @@ class LocalPool:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches the whole process group: the parent stops the pool; a worker prints nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def resolve_workers(workers: int, items: int) -> int:

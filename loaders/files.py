@@ -1,7 +1,8 @@
 """NetworkX file formats: GraphML, GEXF and node-link JSON, written atomically and read back intact.
 
 GraphML and GEXF hold only scalar attributes, so list attributes (aliases, keys, authors, sources,
-entities, via) are stored there as JSON strings and decoded again on reading.
+entities, via) are stored there as JSON strings (loaders/xml_graphs.py writes both formats as a stream)
+and decoded again on reading.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import networkx as nx
 from kg.atomic import atomic_output
 from kg.errors import InputError
 from kg.model import PaperEntities
+from loaders import xml_graphs
 
 __all__ = ["GRAPH_FILES", "atomic_output", "read_extractions", "read_graph", "write_extractions",
            "write_graph_files"]
@@ -35,17 +37,13 @@ def _map_attributes(graph: nx.MultiDiGraph, convert: Callable[[str, object], obj
     return out
 
 
-def _encode(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    return _map_attributes(graph, lambda _, value: json.dumps(value, ensure_ascii=False))
-
-
 def _decode(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return _map_attributes(graph, lambda _, value: json.loads(value) if isinstance(value, str) else value)
 
 
 def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
     with atomic_output(path, "wb") as handle:
-        nx.write_graphml(_encode(graph), handle, encoding="utf-8")
+        xml_graphs.write_graphml(graph, handle)
 
 
 def read_graphml(path: Path) -> nx.MultiDiGraph:
@@ -53,11 +51,8 @@ def read_graphml(path: Path) -> nx.MultiDiGraph:
 
 
 def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
-    encoded = _encode(graph)
-    for node, data in encoded.nodes(data=True):
-        data.setdefault("label", data.get("name") or data.get("title") or node)
     with atomic_output(path, "wb") as handle:
-        nx.write_gexf(encoded, handle, encoding="utf-8")
+        xml_graphs.write_gexf(graph, handle, label=lambda node, data: data.get("name") or data.get("title") or node)
 
 
 def read_gexf(path: Path) -> nx.MultiDiGraph:

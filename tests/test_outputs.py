@@ -127,7 +127,7 @@ def test_full_disk_leaves_the_previous_build(previous: Path, tmp_path: Path, mon
         handle.write(b"<?xml version='1.0'?><gexf>")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(loaders.files.nx, "write_gexf", full_disk)
+    monkeypatch.setattr(loaders.files.xml_graphs, "write_gexf", full_disk)
     line = one_error_line(kg("build", small_input(tmp_path), "--out", previous), "No space left on device")
     assert "left as it was" in line and ".tmp" not in line
     assert snapshot(previous) == before

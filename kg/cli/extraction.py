@@ -21,12 +21,12 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
           out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_OUT,
           workers: WorkersOption = 0) -> None:
     """Read, extract and link papers; write graph.graphml, graph.gexf, graph.json and papers.jsonl."""
-    from kg.atomic import check_output_dir
-    from kg.build import build as run_build
-
-    check_output_dir(out)  # also done by run_build; here before the progress bar starts
     before = _identity(out)
-    try:
+    try:  # from the imports on: a signal that comes early still says which set of outputs is there
+        from kg.atomic import check_output_dir
+        from kg.build import build as run_build
+
+        check_output_dir(out)  # also done by run_build; here before the progress bar starts
         with progress_bar("reading") as update:
             _, summary = run_build(inputs, out,
                                    on_start=lambda n: update(description="extracting", total=n),
