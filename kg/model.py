@@ -35,7 +35,7 @@ class Paper:
     sources: list[str] = field(default_factory=list)  # "file:line" of every record merged into it
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """One occurrence of an entity name in a paper, with the evidence that produced it."""
 
@@ -48,7 +48,7 @@ class Mention:
     confidence: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class EntityRef:
     """A canonical entity as found in one paper: its graph id, type, the paper's role and all mentions."""
 

@@ -70,8 +70,19 @@ def read_gexf(path: Path) -> nx.MultiDiGraph:
 
 
 def write_node_link(graph: nx.MultiDiGraph, path: Path) -> None:
+    """The bytes of `json.dump(nx.node_link_data(graph, edges="links"))`, written node by node and edge
+    by edge instead of through one copy of the whole graph."""
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
     with atomic_output(path) as handle:
-        json.dump(nx.node_link_data(graph, edges="links"), handle, ensure_ascii=False)
+        handle.write(f'{{"directed": true, "multigraph": true, "graph": {dumps(graph.graph)}, "nodes": [')
+        for i, (node, data) in enumerate(graph.nodes(data=True)):
+            handle.write((", " if i else "") + dumps({**data, "id": node}))
+        handle.write('], "links": [')
+        for i, (source, target, key, data) in enumerate(graph.edges(keys=True, data=True)):
+            handle.write((", " if i else "") + dumps({**data, "source": source, "target": target, "key": key}))
+        handle.write("]}")
 
 
 def read_node_link(path: Path) -> nx.MultiDiGraph:
