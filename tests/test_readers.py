@@ -79,6 +79,22 @@ def test_missing_input_raises_one_line_error(tmp_path: Path) -> None:
         read_papers([tmp_path / "nope.jsonl"])
 
 
+def test_a_glob_pattern_reads_its_matches_in_name_order(tmp_path: Path) -> None:
+    for name, title in (("b.jsonl", "Beta"), ("a.jsonl", "Alpha"), ("c.csv", "Gamma")):
+        line = json.dumps({"title": title, "abstract": "x"}) if name.endswith(".jsonl") else f"title\n{title}"
+        (tmp_path / "shards" / "deep").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "shards" / name).write_text(line + "\n")
+    (tmp_path / "shards" / "deep" / "d.jsonl").write_text(json.dumps({"title": "Delta", "abstract": "y"}) + "\n")
+    assert [p.title for p in read_papers([tmp_path / "shards" / "*.jsonl"]).papers] == ["Alpha", "Beta"]
+    assert [p.title for p in read_papers([tmp_path / "shards" / "**" / "*.jsonl"]).papers] == ["Alpha", "Beta",
+                                                                                                "Delta"]
+
+
+def test_a_glob_matching_nothing_is_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"data/\*\.jsonl\.gz: no file or folder matches this pattern$"):
+        read_papers([tmp_path / "data" / "*.jsonl.gz"])
+
+
 # --------------------------------------------------------------------------- formats (tests/fixtures)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

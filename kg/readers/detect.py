@@ -6,6 +6,7 @@ still read; only a path that does not exist, or inputs with no file at all, stop
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import stat
@@ -41,6 +42,7 @@ SUPPORTED = "a seed page, JSON or JSON lines, CSV/TSV, BibTeX or an arXiv Atom f
 STDIN = Path("<stdin>")
 _HEADER = re.compile(r'"?[\w .-]{1,40}"?(?:,"?[\w .-]{0,40}"?)+')  # a header row of short column names
 MAX_INPUT_BYTES = 4 << 30  # 4 GiB read (or decompressed) from one input
+_WILDCARD = re.compile(r"[*?[]")
 
 
 class NoPapersError(InputError):
@@ -128,17 +130,29 @@ def _is_loop(path: Path) -> bool:
     return False
 
 
-def expand_inputs(inputs: Iterable[Path], issues: list[ReadIssue] | None = None) -> list[Path]:
-    """Files as given (`-` is standard input), folders expanded to their files (subfolders too).
+def _glob_matches(item: Path) -> list[Path]:
+    """The paths a glob pattern names (`data/*.jsonl.gz`; `**` for any depth), in name order; a path
+    that exists, or has no wildcard, stands for itself. A pattern matching nothing raises InputError."""
+    if str(item) == "-" or os.path.lexists(item) or not _WILDCARD.search(str(item)):
+        return [item]
+    matches = sorted(glob.glob(str(item), recursive=True))
+    if not matches:
+        raise InputError(f"{item}: no file or folder matches this pattern")
+    return [Path(match) for match in matches]
 
-    A named path that does not exist raises InputError; an unreadable or odd file found inside a
-    folder is reported in `issues` and left out.
+
+def expand_inputs(inputs: Iterable[Path], issues: list[ReadIssue] | None = None) -> list[Path]:
+    """Files as given (`-` is standard input), glob patterns expanded, folders expanded to their files
+    (subfolders too).
+
+    A named path that does not exist, or a pattern that matches nothing, raises InputError; an
+    unreadable or odd file found inside a folder is reported in `issues` and left out.
     """
     issues = [] if issues is None else issues
     inputs = list(inputs)
     files: list[Path] = []
     seen_dirs: set[str] = set()
-    for item in inputs:
+    for item in (path for pattern in inputs for path in _glob_matches(pattern)):
         if str(item) == "-":
             files.append(STDIN)
         elif item.is_dir():
