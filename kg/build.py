@@ -1,4 +1,5 @@
 """The main job, stage by stage: read -> extract -> build -> write NetworkX files and papers.jsonl.
+Read and extract run here or on a Dask cluster (kg/cluster.py).
 
 This module and `kg.cli` compose the library with the writers in `loaders`; they reach `loaders` at call
 time only, so importing any `kg` module never imports `loaders` (which imports `kg`): see README.md,
@@ -19,7 +20,7 @@ from kg.extract.pipeline import extract_own, link_corpus
 from kg.graph import build_graph
 from kg.model import Paper, PaperEntities
 from kg.query.networkx_backend import graph_stats
-from kg.readers import ReadIssue, read_papers
+from kg.readers import ReadIssue, ReadResult, read_papers
 
 PAPERS_FILE = "papers.jsonl"
 OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.json", PAPERS_FILE)  # = loaders.files.GRAPH_FILES + papers
@@ -38,15 +39,7 @@ class BuildSummary:
     issues: list[ReadIssue] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the corpus pass examined and left out
-    stage_seconds: dict[str, float] = field(default_factory=dict)  # read, extract, link, graph, write
-
-
-def extract_corpus(papers: list[Paper], workers: int, on_paper: Callable[[], None] | None = None,
-                   notes: list[str] | None = None) -> list[PaperEntities]:
-    """The extract stage on `workers` local processes (0: every available core), see `build`."""
-    corpus = extract_on_workers(papers, workers, on_paper)
-    link_corpus(corpus, notes)
-    return corpus
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # read, extract (read+extract), link, ...
 
 
 def extract_on_workers(papers: list[Paper], workers: int,
@@ -59,11 +52,40 @@ def extract_on_workers(papers: list[Paper], workers: int,
         return extract_own(papers, engine=engine, on_paper=on_paper)
 
 
+def read_and_extract_own(inputs: Iterable[Path | str], workers: int = 0, cluster: str | None = None,
+                         on_start: Callable[[int, str], None] | None = None,
+                         on_advance: Callable[[], None] | None = None,
+                         stages: StageClock | None = None) -> tuple[ReadResult, list[PaperEntities]]:
+    """The read stage and the map stage (each paper's own entities; the corpus pass is `link_corpus`):
+    here, extracting in `workers` local processes (0: every available core), or on the Dask cluster
+    whose scheduler is at `cluster`, its workers reading the files (one lap of `stages`, "read+extract");
+    the result is the same. `on_start(n, unit)` and `on_advance()` report progress over n papers (on a
+    cluster, n files). NoPapersError when no paper was read."""
+    stages = stages or StageClock()
+    if cluster:
+        from kg.cluster import connect, read_and_extract_on_cluster
+
+        with connect(cluster) as client:
+            read, corpus = read_and_extract_on_cluster(inputs, client, on_start=on_start, on_advance=on_advance)
+        stages.lap("read+extract")
+        return read, corpus
+    read = read_papers(inputs, at_least_one=True)
+    stages.lap("read")
+    if on_start:
+        on_start(len(read.papers), "papers")
+    corpus = extract_on_workers(read.papers, workers, on_advance)
+    stages.lap("extract")
+    return read, corpus
+
+
 def build(inputs: Iterable[Path | str], out_dir: Path,
-          on_start: Callable[[int], None] | None = None,
-          on_paper: Callable[[], None] | None = None, workers: int = 0) -> tuple[nx.MultiDiGraph, BuildSummary]:
-    """Run the whole pipeline; `on_start(n)` and `on_paper()` report progress over the n papers.
-    Extraction runs in `workers` processes (0: every available core; one for a small corpus).
+          on_start: Callable[[int, str], None] | None = None,
+          on_advance: Callable[[], None] | None = None, workers: int = 0,
+          cluster: str | None = None) -> tuple[nx.MultiDiGraph, BuildSummary]:
+    """Run the whole pipeline; `on_start(n, unit)` and `on_advance()` report progress over the n papers
+    (files on a cluster). Extraction runs in `workers` processes (0: every available core; one for a
+    small corpus), or on the Dask cluster whose scheduler is at `cluster` (see kg/cluster.py): the
+    outputs are the same.
 
     `out_dir` is checked before anything is read (OutputError), and the outputs are written to a new
     directory beside it that is then swapped in: a build that fails, is interrupted (SIGINT, SIGTERM)
@@ -73,13 +95,9 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
     started = time.perf_counter()
     stages = StageClock()
     target = check_output_dir(out_dir)
-    read = read_papers(inputs, at_least_one=True)  # none read: NoPapersError before anything is written
-    stages.lap("read")
-    if on_start:
-        on_start(len(read.papers))
+    # none read: NoPapersError before anything is written
+    read, corpus = read_and_extract_own(inputs, workers, cluster, on_start, on_advance, stages)
     notes: list[str] = []
-    corpus = extract_on_workers(read.papers, workers, on_paper)
-    stages.lap("extract")
     link_corpus(corpus, notes)
     stages.lap("link")
     graph = build_graph(corpus)

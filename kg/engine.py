@@ -1,4 +1,5 @@
-"""Where a map stage runs: in this process, or in a pool of local worker processes.
+"""Where a map stage runs: in this process, or in a pool of local worker processes (kg/cluster.py:
+on a Dask cluster).
 
 A map stage is a top-level function applied to chunks of items (so it pickles by name); every engine
 yields the results in input order, whatever order the workers finish in, so the output does not depend

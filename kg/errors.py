@@ -32,6 +32,10 @@ class ServerError(KgError):
     """The local Neo4j server cannot be built, started or stopped."""
 
 
+class ClusterError(KgError):
+    """Dask not installed, a scheduler that does not answer or has no workers, inputs the workers cannot read."""
+
+
 class ModelError(KgError):
     """The extraction model is missing or cannot be read; the message names the file and `kg train`."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -9,18 +10,19 @@ import typer
 from rich.table import Table
 
 from kg.cli.app import app
-from kg.cli.options import DEFAULT_OUT, JsonOption, WorkersOption
+from kg.cli.options import DEFAULT_OUT, ClusterOption, JsonOption, WorkersOption
 from kg.cli.output import console, fail, print_counts, print_json, progress_bar, warn
 from kg.model import ENTITY_TYPES
 
-InputsArgument = Annotated[list[Path], typer.Argument(help="Input files or directories.")]
+InputsArgument = Annotated[list[Path], typer.Argument(help="Input files, directories or glob patterns.")]
 
 
 @app.command()
 def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads the default, never mutates it)
           out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_OUT,
-          workers: WorkersOption = 0) -> None:
+          workers: WorkersOption = 0, cluster: ClusterOption = None) -> None:
     """Read, extract and link papers; write graph.graphml, graph.gexf, graph.json and papers.jsonl."""
+    _check_one_engine(workers, cluster)
     before = _identity(out)
     try:  # from the imports on: a signal that comes early still says which set of outputs is there
         from kg.atomic import check_output_dir
@@ -28,9 +30,8 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
 
         check_output_dir(out)  # also done by run_build; here before the progress bar starts
         with progress_bar("reading") as update:
-            _, summary = run_build(inputs, out,
-                                   on_start=lambda n: update(description="extracting", total=n),
-                                   on_paper=lambda: update(advance=1), workers=workers)
+            _, summary = run_build(inputs, out, on_start=_extracting(update), on_advance=lambda: update(advance=1),
+                                   workers=workers, cluster=cluster)
     except KeyboardInterrupt as exc:  # the build writes a new directory and swaps it in: say which set is there
         exc.detail = f"; {out} left as it was" if _identity(out) == before else f" after {out} was written"
         raise
@@ -41,6 +42,16 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
                   f"unique papers {summary.unique_papers}")
     print_counts(summary.entities_by_type, summary.edges_by_type)
     console.print(f"wrote {', '.join(str(p) for p in summary.outputs)} in {summary.seconds:.1f}s")
+
+
+def _check_one_engine(workers: int, cluster: str | None) -> None:
+    if workers and cluster:
+        fail("--workers and --cluster exclude each other: on a cluster, its workers extract")
+
+
+def _extracting(update: Callable[..., None]) -> Callable[[int, str], None]:
+    """The progress bar's `on_start(n, unit)`: extracting n papers (or, on a cluster, reading n files)."""
+    return lambda total, unit: update(description=f"extracting ({unit})", total=total)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -54,17 +65,20 @@ def _identity(path: Path) -> tuple[int, int] | None:
 @app.command()
 def extract(inputs: InputsArgument,
             output: Annotated[Path, typer.Option("--output", "-o", help="JSONL to write.")] = Path("papers.jsonl"),
-            workers: WorkersOption = 0) -> None:
+            workers: WorkersOption = 0, cluster: ClusterOption = None) -> None:
     """Extract entities: one JSON object per unique paper (the stable extract contract)."""
     from kg.atomic import check_output_file
-    from kg.build import extract_corpus
-    from kg.readers import read_papers
+    from kg.build import read_and_extract_own
+    from kg.extract.pipeline import link_corpus
     from loaders.files import write_extractions
 
+    _check_one_engine(workers, cluster)
     check_output_file(output)  # before the extraction, not after it
-    read = read_papers(inputs, at_least_one=True)
+    with progress_bar("reading") as update:
+        read, corpus = read_and_extract_own(inputs, workers, cluster, on_start=_extracting(update),
+                                            on_advance=lambda: update(advance=1))
+    link_corpus(corpus)
     warn(read.issues)
-    corpus = extract_corpus(read.papers, workers)
     write_extractions(corpus, output)
     console.print(f"{len(corpus)} papers, {sum(len(c.entities) for c in corpus)} entity links -> {output}")
 

@@ -25,6 +25,9 @@ GraphOption = Annotated[Path, typer.Option("--graph", "-g", help="Build output d
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=0,
                                             help="Extraction processes (0: every available core).")]
+ClusterOption = Annotated[str | None, typer.Option(
+    "--cluster", metavar="tcp://HOST:PORT",
+    help="Run on this Dask scheduler's workers, which read the inputs (on a filesystem they all see).")]
 TypeOption = Annotated[str | None, typer.Option("--type", "-t", help="model|method|dataset|benchmark|task")]
 Neo4jFlag = Annotated[bool, typer.Option("--neo4j", help="Ask a Neo4j server (queries/*.cypher) instead of the files.")]
 UriOption = Annotated[str, typer.Option("--uri", envvar="NEO4J_URI", help="Neo4j Bolt URI.")]

@@ -9,6 +9,7 @@ canonical name across the corpus.
 from __future__ import annotations
 
 import copy
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import lru_cache, partial
@@ -48,6 +49,7 @@ NER_MODEL = {
                    "window_size": 1, "maxout_pieces": 2},
     },
 }
+_PIPELINE_TURN = threading.Lock()  # threads of one worker process (Dask's --nthreads) share one pipeline
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "approx.", "resp.", "al.")
 
 
@@ -161,9 +163,11 @@ def own_entities(nlp: Language, papers: list[Paper]) -> list[PaperEntities]:
     return [PaperEntities(paper, doc_entities(doc, paper)) for paper, doc in zip(papers, docs)]
 
 
-def extract_chunk(papers: list[Paper], model_dir: str = str(MODEL_DIR)) -> list[PaperEntities]:
-    """The map stage: `own_entities` with this process's copy of the pipeline in `model_dir`."""
-    return own_entities(process_pipeline(model_dir), papers)
+def extract_chunk(papers: list[Paper], model_dir: str | None = None) -> list[PaperEntities]:
+    """The map stage: `own_entities` with this process's copy of the pipeline in `model_dir` (default:
+    the model shipped with the package where the stage runs); threads of one process take turns."""
+    with _PIPELINE_TURN:
+        return own_entities(process_pipeline(model_dir or str(MODEL_DIR)), papers)
 
 
 def link_corpus(corpus: list[PaperEntities], notes: list[str] | None = None) -> None:
@@ -178,12 +182,14 @@ def link_corpus(corpus: list[PaperEntities], notes: list[str] | None = None) -> 
 
 
 def extract_own(papers: list[Paper], nlp: Language | None = None, engine: Engine | None = None,
-                model_dir: Path = MODEL_DIR, on_paper: Callable[[], None] | None = None) -> list[PaperEntities]:
-    """The map stage over a corpus: on `engine` (default: this process) with the pipeline in `model_dir`,
-    or in this process with `nlp` when one is given; each paper's own entities, in input order."""
+                model_dir: Path | None = None, on_paper: Callable[[], None] | None = None) -> list[PaperEntities]:
+    """The map stage over a corpus: on `engine` (default: this process) with the pipeline in `model_dir`
+    (default: the shipped model, as installed where the stage runs), or in this process with `nlp` when
+    one is given; each paper's own entities, in input order."""
     if nlp is not None and engine is not None and engine.workers > 1:
         raise ValueError("a pipeline object runs in this process only; give worker engines a model_dir")
-    stage = partial(own_entities, nlp) if nlp is not None else partial(extract_chunk, model_dir=str(model_dir))
+    stage = partial(own_entities, nlp) if nlp is not None else partial(
+        extract_chunk, model_dir=str(model_dir) if model_dir else None)
     corpus: list[PaperEntities] = []
     for extracted in (engine or InProcess()).map(stage, chunked(papers)):
         corpus.extend(extracted)
@@ -196,7 +202,7 @@ def extract_own(papers: list[Paper], nlp: Language | None = None, engine: Engine
 def extract_papers(papers: list[Paper], nlp: Language | None = None,
                    on_paper: Callable[[], None] | None = None,
                    notes: list[str] | None = None, engine: Engine | None = None,
-                   model_dir: Path = MODEL_DIR) -> list[PaperEntities]:
+                   model_dir: Path | None = None) -> list[PaperEntities]:
     """Run the extractor over a corpus (see the module docstring): `extract_own`, then the corpus pass
     (`link_corpus`); `notes` collects what the corpus pass examined and left out."""
     corpus = extract_own(papers, nlp, engine, model_dir, on_paper)

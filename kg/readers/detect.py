@@ -223,11 +223,12 @@ def gunzip(data: bytes, path: Path, issues: list[ReadIssue]) -> bytes | None:
     return bytes(out)
 
 
-def read_file(path: Path, issues: list[ReadIssue]) -> list[RawRecord]:
-    """The records of one input; all its problems go to `issues`."""
+def read_file(path: Path, issues: list[ReadIssue], location: Path | None = None) -> list[RawRecord]:
+    """The records of one input; all its problems go to `issues`. The file is opened at `location` when
+    given (a Dask worker, with its own working directory), named `path` in sources and issues."""
     where = str(path)
     try:
-        data = load_bytes(path)
+        data = load_bytes(location or path)
     except OSError as exc:
         issues.append(ReadIssue(where, 0, f"cannot be read ({exc.strerror or exc}); skipped"))
         return []
