@@ -44,11 +44,12 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Client:
         raise ClusterError(f"{address}: cannot reach a Dask scheduler ({exc})") from exc
     try:
         client.wait_for_workers(1, timeout=timeout)
-        require_paper_kg(client, address)
     except TimeoutError as exc:
         client.close()
         raise ClusterError(f"{address}: the Dask scheduler has no workers after {timeout:g} s; start some with "
                            f"`dask worker {address}`") from exc
+    try:
+        require_paper_kg(client, address)
     except ClusterError:
         client.close()
         raise
@@ -76,7 +77,7 @@ class DaskEngine:
 
     def __init__(self, client: Client) -> None:
         self.client = client
-        self.workers = max(1, sum(info["nthreads"] for info in client.scheduler_info()["workers"].values()))
+        self.workers = max(1, sum(client.nthreads().values()))  # worker threads across the cluster
 
     def map(self, stage: Callable[[list[Item]], Result], chunks: Iterable[list[Item]]) -> Iterator[Result]:
         pending: deque[Any] = deque()  # distributed.Future

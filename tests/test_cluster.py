@@ -9,6 +9,7 @@ import os
 import socket
 import sys
 from collections.abc import Iterator
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,9 @@ def test_files_read_by_workers_merge_duplicates_as_a_local_build(scheduler: str,
     adapters = next(p for p in papers if p["id"] == "x1")  # the first record's id and title, the longest abstract
     assert adapters["title"] == "Sparse Adapters for Llama 2" and "QLoRA" in adapters["abstract"]
     assert {e["name"] for e in adapters["entities"]} >= {"QLoRA", "MMLU"}  # extracted from the merged text
+    with Client(scheduler) as client:  # each worker process loaded the model at most once, for every task
+        loads = client.run(lambda: import_module("kg.extract.pipeline").process_pipeline.cache_info().misses)
+    assert max(loads.values()) == 1, loads
 
 
 def test_kg_extract_on_a_cluster_writes_the_local_extraction(scheduler: str, duplicates: Path,
