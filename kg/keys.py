@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 18)  # the extractor keys the same words over and over
 def name_key(text: str) -> str:
     """Casefold and drop every non-alphanumeric character: 'LLaMA-2' and 'Llama 2' -> 'llama2'.
 

@@ -15,6 +15,9 @@ _SHORT_FORM = re.compile(r"^[A-Za-z][\w\-./+^]{0,11}$")
 # "S^2" in a short form stands for two words starting with S ("Semantic Space").
 _POWER = re.compile(r"([A-Za-z])\^([2-4])")
 _WORD = re.compile(r"\S+")
+# "SF (long form)": the short form ending (before white space) where the bracket opens.
+_SHORT_FORM_BEFORE = re.compile(r"([A-Za-z][\w\-./+]{1,11})\s*$")
+_SHORT_FORM_REACH = 12  # the longest short form _SHORT_FORM_BEFORE matches
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,14 @@ def _long_form_before(text: str, end: int, short: str) -> tuple[int, str] | None
     return start + offset, long
 
 
+def _short_form_before(text: str, end: int) -> re.Match | None:
+    """_SHORT_FORM_BEFORE in text[:end], searched only where it can start: close to the last word."""
+    word_end = end
+    while word_end > 0 and text[word_end - 1].isspace():
+        word_end -= 1
+    return _SHORT_FORM_BEFORE.search(text, max(0, word_end - _SHORT_FORM_REACH), end)
+
+
 def find_acronyms(text: str) -> Iterator[AcronymDefinition]:
     """Every "long form (SF)" and "SF (long form)" definition in `text`."""
     for match in _PAREN.finditer(text):
@@ -96,7 +107,7 @@ def find_acronyms(text: str) -> Iterator[AcronymDefinition]:
                 yield AcronymDefinition(short, inner_start, found[1], found[0])
                 continue
         # "SF (long form)"
-        before = re.search(r"([A-Za-z][\w\-./+]{1,11})\s*$", text[: match.start()])
+        before = _short_form_before(text, match.start())
         if before and is_short_form(before.group(1)) and len(inner.split()) >= 2:
             sf = before.group(1)
             offset = _matches(sf.replace("-", ""), inner)

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -19,6 +20,7 @@ from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
+from kg.extract.votes import doc_text
 from kg.keys import entity_node_id, name_key
 
 SPAN_ATTRIBUTES = ("entity_id", "canonical_name", "role", "rule", "confidence", "family", "char_offsets", "sentence")
@@ -51,15 +53,15 @@ class MLEntities:
         self.set_ents = set_ents
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         title_end = doc._.title_end
         recognition: Recognition = doc._.rule_recognition or self.recognizer.recognize(text, title_end)
-        mentions = self._mentions(doc, recognition)
+        mentions = self._mentions(doc, text, recognition)
         by_key: dict[str, list[Candidate]] = defaultdict(list)
         for mention in mentions:
             by_key[mention.key].append(mention)
         title = text[:title_end] if title_end else ""
-        roles = RoleClassifier(text, self._sentences(doc, title_end), title_end,
+        roles = RoleClassifier(text, self._sentences(doc, text, title_end), title_end,
                                is_survey(title, text[title_end or 0:]))
         context = PaperContext(text, title_end) if self.role_model is not None else None
         spans = []
@@ -69,19 +71,21 @@ class MLEntities:
             if self.role_model is not None:  # the trained classifier reads the rules' answer as a feature
                 role = self.role_model.predict(text, title_end, entity_type, [(m.start, m.end) for m in group],
                                                role, any(m.known for m in group), context=context)[0]
+            entity_id = entity_node_id(key)
             for mention in group:
                 span = doc.char_span(mention.start, mention.end, label=entity_type, alignment_mode="expand")
                 if span is None:
                     continue
-                span._.entity_id = entity_node_id(key)
-                span._.canonical_name = mention.name
-                span._.role = role
-                span._.rule = mention.rule
-                span._.confidence = mention.confidence
-                span._.family = entity_node_id(mention.family) if mention.family else None
-                span._.char_offsets = (mention.start, mention.end)
+                found = span._  # one accessor for all the attributes (each `span._` is a new object)
+                found.entity_id = entity_id
+                found.canonical_name = mention.name
+                found.role = role
+                found.rule = mention.rule
+                found.confidence = mention.confidence
+                found.family = entity_node_id(mention.family) if mention.family else None
+                found.char_offsets = (mention.start, mention.end)
                 sentence_start, sentence_end = roles.sentence_of(mention)
-                span._.sentence = text[sentence_start:sentence_end].strip()
+                found.sentence = text[sentence_start:sentence_end].strip()
                 spans.append(span)
         doc.spans[self.spans_key] = spans
         if self.set_ents:
@@ -100,7 +104,7 @@ class MLEntities:
         self.role_model = RoleModel.from_disk(weights) if weights.exists() else None
         return self
 
-    def _mentions(self, doc: Doc, recognition: Recognition) -> list[Candidate]:
+    def _mentions(self, doc: Doc, text: str, recognition: Recognition) -> list[Candidate]:
         """The tagger's spans, resolved through the rule candidates and lexicons, plus trusted rule
         candidates where the tagger found nothing."""
         local = recognition.local
@@ -109,7 +113,8 @@ class MLEntities:
         taken = Intervals()
         for span in doc.ents:
             start, end, label = span.start_char, span.end_char, span.label_.lower()
-            if "\n" in span.text:
+            surface = text[start:end]
+            if "\n" in surface:
                 continue  # a span across the title's end or a line break names nothing
             rule_candidate = by_offsets.get((start, end))
             if rule_candidate is not None:
@@ -120,7 +125,7 @@ class MLEntities:
                                           max(MODEL_CONFIDENCE, rule_candidate.confidence),
                                           rule_candidate.family, rule_candidate.known))
             else:
-                mentions.append(self._resolved(span.text, start, end, label, local))
+                mentions.append(self._resolved(surface, start, end, label, local))
             taken.add(start, end)
         for candidate in recognition.candidates:
             if candidate.rule in self.trusted_rules and not taken.overlaps(candidate.start, candidate.end):
@@ -141,12 +146,17 @@ class MLEntities:
         return Candidate(start, end, surface, name_key(surface), surface, label, MODEL_RULE, MODEL_CONFIDENCE)
 
     @staticmethod
-    def _sentences(doc: Doc, title_end: int | None) -> list[tuple[int, int]]:
-        """Sentence character ranges (the title is always a sentence of its own)."""
-        try:
-            bounds = [(s.start_char, s.end_char) for s in doc.sents]
-        except ValueError:  # no sentence boundaries in this pipeline
-            bounds = [(0, len(doc.text))]
+    def _sentences(doc: Doc, text: str, title_end: int | None) -> list[tuple[int, int]]:
+        """Sentence character ranges, as `doc.sents` gives them (the title is always a sentence of its
+        own), read from the token arrays."""
+        if not doc.has_annotation("SENT_START"):
+            bounds = [(0, len(text))]  # no sentence boundaries in this pipeline
+        else:
+            columns = doc.to_array([IDX, LENGTH, SENT_START]).tolist() if len(doc) else []
+            starts = [i for i, (_, _, sent_start) in enumerate(columns) if i == 0 or sent_start == 1]
+            ends = [*starts[1:], len(columns)]
+            bounds = [(columns[start][0], columns[end - 1][0] + columns[end - 1][1])
+                      for start, end in zip(starts, ends, strict=False)]
         if title_end:
             split = []
             for start, end in bounds:

@@ -18,6 +18,9 @@ LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
 LEXICON_FILES = ("ito.jsonl", "harvested.jsonl", "curated.jsonl")
 # How far a lexicon hit is trusted, by file; any other file 0.85.
 FILE_CONFIDENCE = {"curated.jsonl": 0.95, "ito.jsonl": 0.8}
+# Surface forms whose lookup answer a lexicon remembers (forgotten all at once when full or changed).
+LOOKUP_MEMORY = 1 << 17
+_UNSEEN = object()
 # Two or more lower-case words without digits: a description, unless a model is spelled so.
 _DESCRIPTION = re.compile(r"[a-z]+(?:-[a-z]+)*(?: [a-z]+(?:-[a-z]+)*)+")
 
@@ -57,6 +60,7 @@ class Lexicon:
         self.entries: dict[str, LexiconEntry] = {}
         self._by_surface_key: dict[str, str] = {}
         self._key_prefixes: set[str] = set()
+        self._looked_up: dict[str, LexiconEntry | None] = {}
         for entry in entries or []:
             self.add(entry)
 
@@ -68,6 +72,7 @@ class Lexicon:
         if old is not None:
             entry.aliases = sorted(set(entry.aliases) | set(old.surfaces) - {entry.name})
         self.entries[entry.key] = entry
+        self._looked_up.clear()
         for surface in entry.surfaces:
             if any(unicodedata.category(c) in ("So", "Sm") for c in surface):
                 continue  # "🤗 Datasets" and "∞-gram" would otherwise read as the words "datasets", "gram"
@@ -82,6 +87,15 @@ class Lexicon:
 
     def lookup(self, surface: str) -> LexiconEntry | None:
         """The entry a surface form denotes, or None."""
+        entry = self._looked_up.get(surface, _UNSEEN)
+        if entry is not _UNSEEN:
+            return entry
+        if len(self._looked_up) >= LOOKUP_MEMORY:
+            self._looked_up.clear()
+        entry = self._looked_up[surface] = self._lookup(surface)
+        return entry
+
+    def _lookup(self, surface: str) -> LexiconEntry | None:
         entry_key = self._by_surface_key.get(name_key(surface))
         if entry_key is None:
             return None

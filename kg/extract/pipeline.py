@@ -23,10 +23,10 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 from spacy.vectors import Vectors
 
 import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
-import kg.extract.votes  # noqa: F401  (registers the "ml_rule_votes" factory)
 from kg.engine import Engine, InProcess, chunked
 from kg.errors import ModelError
 from kg.extract.propagation import introduced_names, merge_spellings, propagate, relink
+from kg.extract.votes import doc_text  # (importing kg.extract.votes registers the "ml_rule_votes" factory)
 from kg.model import TITLE_SEPARATOR, EntityRef, Mention, Paper, PaperEntities
 
 COMPONENT = "ml_entities"
@@ -109,8 +109,10 @@ def build_nlp(model_dir: Path = MODEL_DIR) -> Language:
 
 def paper_doc(nlp: Language, paper: Paper) -> Doc:
     """The paper as one doc: title, a blank line, abstract; `doc._.title_end` marks the title."""
-    doc = nlp.make_doc(paper.title + TITLE_SEPARATOR + paper.abstract)
+    text = paper.title + TITLE_SEPARATOR + paper.abstract
+    doc = nlp.make_doc(text)
     doc._.title_end = len(paper.title)
+    doc._.text = text  # the tokenizer keeps every character, so this is doc.text
     return doc
 
 
@@ -118,18 +120,19 @@ def doc_entities(doc: Doc, paper: Paper, spans_key: str = COMPONENT) -> list[Ent
     """Group a doc's entity spans into one EntityRef per canonical entity, offsets made per field."""
     title_end = len(paper.title)
     abstract_start = title_end + len(TITLE_SEPARATOR)
-    text = doc.text  # built from the tokens on each call: read it once
+    text = doc_text(doc)
     refs: dict[str, EntityRef] = {}
     for span in doc.spans[spans_key]:
-        start, end = span._.char_offsets
+        found = span._  # one accessor for all the attributes (each `span._` is a new object)
+        start, end = found.char_offsets
         field, base = ("title", 0) if start < title_end else ("abstract", abstract_start)
         mention = Mention(text=text[start:end], field=field, start=start - base, end=end - base,
-                          sentence=span._.sentence, rule=span._.rule, confidence=span._.confidence)
-        ref = refs.get(span._.entity_id)
+                          sentence=found.sentence, rule=found.rule, confidence=found.confidence)
+        ref = refs.get(found.entity_id)
         if ref is None:
-            ref = refs[span._.entity_id] = EntityRef(
-                id=span._.entity_id, name=span._.canonical_name, type=span.label_, role=span._.role,
-                confidence=span._.confidence, family=span._.family)
+            ref = refs[found.entity_id] = EntityRef(
+                id=found.entity_id, name=found.canonical_name, type=span.label_, role=found.role,
+                confidence=found.confidence, family=found.family)
         ref.mentions.append(mention)
         ref.confidence = max(ref.confidence, mention.confidence)
     for ref in refs.values():

@@ -7,6 +7,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from kg.extract.acronyms import AcronymDefinition, find_acronyms
 from kg.extract.intervals import Intervals
@@ -40,6 +41,8 @@ from kg.keys import name_key
 
 _TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|ai)/\S*", re.IGNORECASE)
+# What every link _URL finds contains: most texts have none, and this is much quicker to rule out.
+_URL_MARK = re.compile(r"://|www\.|\.(?:com|org|io|net|ai)/", re.IGNORECASE)
 _SPACED_SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[BMK]|\d+\.\d+|v\d+(?:\.\d+)*|\d+x\d+B)$")
 # Words and marks that end a noun phrase: prepositions, relative pronouns, verbs, punctuation.
 _PHRASE_ENDERS = (r"for|with|via|in|of|to|on|using|from|by|through|that|which|where|who|as|at|based|during|under|"
@@ -81,6 +84,24 @@ _INNER_PLURAL = re.compile(r"(?<=[a-z]{3}[a-hj-rt-z])s$")  # not "corpus", "anal
 _PROPOSAL = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:[\w-]+\s+){0,8}?"
                        r"(?:propose|introduce|present|develop|devise|design)s?\s+(?P<object>[^.;:()!?]+)",
                        re.IGNORECASE)
+
+
+class _Words:
+    """The words of a text (shapes.WORD), as parallel lists of start and end offsets and strings."""
+
+    def __init__(self, text: str) -> None:
+        matches = list(WORD.finditer(text))
+        self.starts = [m.start() for m in matches]
+        self.ends = [m.end() for m in matches]
+        self.tokens = [m.group() for m in matches]
+
+
+@lru_cache(maxsize=1 << 16)
+def _spellings(word: str) -> tuple[str, str, str]:
+    """A word's key, the word without an inner plural ending, and that form's key."""
+    singular = _INNER_PLURAL.sub("", word)
+    return name_key(word), singular, name_key(singular)
+
 
 # Rules that find proper names (typed by the head nouns around them, "the X benchmark").
 CONTEXT_TYPED_RULES = frozenset({"shape", "title-name", "acronym"})
@@ -318,7 +339,8 @@ class EntityRecognizer:
 
     def recognize(self, text: str, title_end: int | None = None) -> Recognition:
         """All non-overlapping mentions in `text`; `title_end` marks where the title ends, if any."""
-        text = _URL.sub(lambda m: " " * len(m.group()), text)  # links are not names
+        if _URL_MARK.search(text):
+            text = _URL.sub(lambda m: " " * len(m.group()), text)  # links are not names
         local = Lexicon()
         title_names = self._title_names(text, title_end, local)
         definitions = list(find_acronyms(text))
@@ -340,11 +362,12 @@ class EntityRecognizer:
     # -- sources of names -------------------------------------------------------------------------
 
     def lookup(self, surface: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
-        for lexicon, rule in ((local, "local"), (self.lexicon, "lexicon")):
-            entry = lexicon.lookup(surface)
-            if entry is not None:
-                return entry, (entry.source if rule == "local" else rule)
-        return None
+        """The entry the text's own names (`local`, ruled by its source) or the lexicon give a surface."""
+        entry = local.lookup(surface)
+        if entry is not None:
+            return entry, entry.source
+        entry = self.lexicon.lookup(surface)
+        return None if entry is None else (entry, "lexicon")
 
     def _title_names(self, text: str, title_end: int | None, local: Lexicon) -> set[str]:
         """'X: subtitle' (or 'X and Y: subtitle') titles name the paper's own contributions; a title (or
@@ -455,72 +478,77 @@ class EntityRecognizer:
     # -- scanning -----------------------------------------------------------------------------------
 
     def _scan(self, text: str, local: Lexicon) -> list[Candidate]:
-        words = list(WORD.finditer(text))
+        words = _Words(text)
+        starts, ends, tokens = words.starts, words.ends, words.tokens
         candidates: list[Candidate] = []
         i = 0
-        while i < len(words):
+        while i < len(tokens):
             found = self._longest_lexicon_match(text, words, i, local)
             if found is not None:
                 candidate, width = found
-                nxt = words[i + width] if i + width < len(words) else None
-                following = text[candidate.end:nxt.end()] if nxt is not None else ""
+                has_next = i + width < len(tokens)
+                following = text[candidate.end:ends[i + width]] if has_next else ""
                 rest = text[candidate.end:candidate.end + 40]
                 if (is_architecture_descriptor(candidate.text, candidate.type, rest)
                         or (candidate.type == "method" and is_verb_use(candidate.text, following))):
                     i += width + 1
                     continue
-                if (candidate.type == "model" and nxt is not None and _SPACED_SIZE.match(nxt.group())
-                        and text[candidate.end:nxt.start()] in (" ", "-")):
+                if (candidate.type == "model" and has_next and _SPACED_SIZE.match(tokens[i + width])
+                        and text[candidate.end:starts[i + width]] in (" ", "-")):
                     family = self.lookup(candidate.text, local)[0]
-                    candidate = self._variant(candidate.start, text[candidate.start:nxt.end()], family)
+                    candidate = self._variant(candidate.start, text[candidate.start:ends[i + width]], family)
                     width += 1
                 candidates.append(candidate)
                 i += width
                 continue
-            candidates.extend(self._single_word(text, words, i, local))
+            candidates.extend(self._single_word(words, i, local))
             i += 1
         return candidates
 
-    def _longest_lexicon_match(self, text: str, words: list[re.Match], i: int,
+    def _longest_lexicon_match(self, text: str, words: _Words, i: int,
                                local: Lexicon) -> tuple[Candidate, int] | None:
         """The longest run of words from position i that some lexicon knows (a prefix-key walk)."""
-        lexicons = (local, self.lexicon)
+        extends = self.lexicon.may_extend
+        extends_local = local.may_extend
+        starts, ends, tokens = words.starts, words.ends, words.tokens
         best = None
         key = singular_key = ""  # singular_key: the key with plural endings of the words so far dropped
         singular_words: list[str] = []
-        for j in range(i, len(words)):
-            if j > i and not _GAP.match(text[words[j - 1].end():words[j].start()]):
+        for j in range(i, len(tokens)):
+            if j > i and not _GAP.match(text[ends[j - 1]:starts[j]]):
                 break
-            word = words[j].group()
+            word = tokens[j]
+            word_key, singular_word, singular_word_key = _spellings(word)
             # "k-nearest-neighbors language model" spells the alias "k-nearest neighbor language model".
-            folded_key = singular_key + name_key(word)
-            key += name_key(word)
-            singular_words.append(_INNER_PLURAL.sub("", word))
-            singular_key += name_key(singular_words[-1])
-            if not any(lexicon.may_extend(k) for lexicon in lexicons for k in {key, folded_key, singular_key}):
+            folded_key = singular_key + word_key
+            key += word_key
+            singular_words.append(singular_word)
+            singular_key += singular_word_key
+            if not (extends(key) or extends(folded_key) or extends(singular_key) or extends_local(key)
+                    or extends_local(folded_key) or extends_local(singular_key)):
                 break
-            surface = text[words[i].start():words[j].end()]
+            surface = text[starts[i]:ends[j]]
             found = self.lookup(surface, local)
             if found is None and folded_key != key:
                 found = self.lookup(" ".join([*singular_words[:-1], word]), local)
             if found is not None:
-                best = self._candidate(words[i].start(), words[j].end(), surface, *found), j - i + 1
+                best = self._candidate(starts[i], ends[j], surface, *found), j - i + 1
         return best
 
-    def _single_word(self, text: str, words: list[re.Match], i: int, local: Lexicon) -> list[Candidate]:
+    def _single_word(self, words: _Words, i: int, local: Lexicon) -> list[Candidate]:
         """A word no lexicon knows whole; 'A/B' lists are read part by part."""
-        match = words[i]
-        following = [w.group() for w in words[i + 1:i + 3]]
-        if "/" not in match.group():
-            return self._unknown_word(match.group(), match.start(), following, local)
-        family = size_list_family(match.group())
-        named = self._unknown_word(family, match.start(), following, local) if family else []
+        word, start = words.tokens[i], words.starts[i]
+        following = words.tokens[i + 1:i + 3]
+        if "/" not in word:
+            return self._unknown_word(word, start, following, local)
+        family = size_list_family(word)
+        named = self._unknown_word(family, start, following, local) if family else []
         if len(named) == 1 and named[0].text == family:
             # 'InternVL-2.0-4B/8B/26B': the family at the parameter sizes listed, so a model if new
-            return [replace(named[0], end=match.end(), text=match.group(),
+            return [replace(named[0], end=words.ends[i], text=word,
                             type=named[0].type if named[0].known else "model")]
-        found, offset = [], match.start()
-        for part in match.group().split("/"):
+        found, offset = [], start
+        for part in word.split("/"):
             found.extend(self._unknown_word(part, offset, following, local) if part else [])
             offset += len(part) + 1
         return found

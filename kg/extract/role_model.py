@@ -44,8 +44,11 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache, reduce
+from itertools import repeat
+from operator import or_
 from pathlib import Path
 
 import numpy as np
@@ -108,10 +111,9 @@ class PaperContext:
     def __init__(self, text: str, title_end: int | None) -> None:
         self.text = text
         self.title_end = title_end or 0
-        lowered = text.lower()
-        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
-        self.token_starts = [t[0] for t in tokens]
-        self.tokens = [t[2] for t in tokens]
+        matches = list(_TOKEN.finditer(text.lower()))
+        self.token_starts = [m.start() for m in matches]
+        self.tokens = [m.group() for m in matches]
         self.sentences = split_sentences(text, self.title_end)
         self.sentence_starts = [s for s, _ in self.sentences]
         title = text[:self.title_end]
@@ -154,8 +156,23 @@ _RESULT_WORDS = frozenset({"results", "experiments", "experimental", "show", "sh
                            "benchmarks", "across", "on"})
 
 
-def _has_prefix(tokens: Iterable[str], prefixes: tuple[str, ...]) -> bool:
-    return any(t.startswith(prefixes) for t in tokens)
+# Cue classes a token can belong to, as bits: the cues of some tokens are the union of theirs.
+SELF_CUE, PROPOSE_CUE, USE_CUE, COMPARE_CUE, BACKGROUND_CUE, RESULT_CUE = (1 << bit for bit in range(6))
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_cues(token: str) -> int:
+    """The cue classes of one (lower-case) token."""
+    return ((SELF_CUE if token in _SELF else 0) | (PROPOSE_CUE if token.startswith(_PROPOSE_PREFIXES) else 0)
+            | (USE_CUE if token.startswith(_USE_PREFIXES) else 0)
+            | (COMPARE_CUE if token.startswith(_COMPARE_PREFIXES) else 0)
+            | (BACKGROUND_CUE if token in _BACKGROUND_WORDS else 0) | (RESULT_CUE if token in _RESULT_WORDS else 0))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_feature(token: str) -> str | None:
+    """The sentence-word feature of a token ('S:model'), None for a token that is no word."""
+    return f"S:{token}" if _WORD.match(token) else None
 
 
 def _shape(surface: str) -> str:
@@ -262,6 +279,8 @@ def role_features(text: str, title_end: int | None, entity_type: str, spans: Seq
         sentence_before = ctx.tokens[s_tok0:i0]
         sentence_after = ctx.tokens[i1:s_tok1]
         sentence = sentence_before + sentence_after
+        cues_before = reduce(or_, map(_token_cues, sentence_before), 0)
+        sentence_cues = cues_before | reduce(or_, map(_token_cues, sentence_after), 0)
         in_title_sentence = start < ctx.title_end
 
         for t in left:
@@ -276,25 +295,24 @@ def role_features(text: str, title_end: int | None, entity_type: str, spans: Seq
             add(f"R2:{right[0]}_{right[1]}")
         if si not in seen_sentences and not in_title_sentence:
             seen_sentences.add(si)
-            for t in sentence:
-                if _WORD.match(t):
-                    add(f"S:{t}")
-            for a, b in zip(sentence, sentence[1:]):
-                if _WORD.match(a) and _WORD.match(b):
-                    add(f"SB:{a}_{b}")
+            word_features = [*map(_word_feature, sentence)]
+            f.update(dict.fromkeys(filter(None, word_features), 1.0))
+            f.update(dict.fromkeys([f"SB:{a}_{b}" for a, b, a_word, b_word
+                                    in zip(sentence, sentence[1:], word_features, word_features[1:])
+                                    if a_word and b_word], 1.0))
 
         cues = []
-        self_cue = any(t in _SELF for t in sentence) or any(
-            a == "this" and b in _THIS_WORK for a, b in zip(sentence, sentence[1:]))
+        self_cue = bool(sentence_cues & SELF_CUE) or ("this" in sentence and any(
+            a == "this" and b in _THIS_WORK for a, b in zip(sentence, sentence[1:])))
         if self_cue:
             cues.append("self")
-        if any(t in _SELF for t in sentence_before):
+        if cues_before & SELF_CUE:
             cues.append("self_before")
-        if _has_prefix(sentence_before, _PROPOSE_PREFIXES):
+        if cues_before & PROPOSE_CUE:
             cues.append("propose_before")
-        if _has_prefix(sentence, _PROPOSE_PREFIXES):
+        if sentence_cues & PROPOSE_CUE:
             cues.append("propose_in_sentence")
-        if self_cue and _has_prefix(sentence_before, _PROPOSE_PREFIXES):
+        if self_cue and cues_before & PROPOSE_CUE:
             cues.append("self_propose_before")
         if any(t in _NAMING for t in left) or (left and left[-1] in (":", "\"", "'")):
             cues.append("naming_before")
@@ -302,17 +320,17 @@ def role_features(text: str, title_end: int | None, entity_type: str, spans: Seq
             cues.append("own_before")
         if any(t in _OWN or t == "newly" for t in sentence_before[-8:]):
             cues.append("own_near_before")
-        if _has_prefix(sentence, _USE_PREFIXES):
+        if sentence_cues & USE_CUE:
             cues.append("use")
-        if self_cue and _has_prefix(sentence, _USE_PREFIXES):
+        if self_cue and sentence_cues & USE_CUE:
             cues.append("self_use")
-        if _has_prefix(sentence, _COMPARE_PREFIXES):
+        if sentence_cues & COMPARE_CUE:
             cues.append("compare")
-        if any(t in _BACKGROUND_WORDS for t in sentence):
+        if sentence_cues & BACKGROUND_CUE:
             cues.append("background")
-        if any(t in _BACKGROUND_WORDS for t in sentence) and not self_cue:
+        if sentence_cues & BACKGROUND_CUE and not self_cue:
             cues.append("background_not_self")
-        if any(t in _RESULT_WORDS for t in sentence):
+        if sentence_cues & RESULT_CUE:
             cues.append("result")
         if left[-3:] and (("such" in left[-3:] and "as" in left[-3:]) or left[-1] in ("including", "like")
                           or left[-3:] == ["e", ".", "g"] or left[-4:-1] == ["e", ".", "g"]):
@@ -362,12 +380,12 @@ class RoleModel:
     # -- inference --------------------------------------------------------------------------
 
     def scores(self, features: dict[str, float]) -> np.ndarray:
-        pairs = [(self.index[k], v) for k, v in features.items() if k in self.index]
+        rows = np.fromiter(map(self.index.get, features, repeat(-1)), dtype=np.int64, count=len(features))
+        known = rows >= 0
         logits = self.intercept.copy()
-        if pairs:
-            rows = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
-            values = np.fromiter((v for _, v in pairs), dtype=np.float64, count=len(pairs))
-            logits += values @ self.coef[rows]
+        if known.any():
+            values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
+            logits += values[known] @ self.coef[rows[known]]
         logits -= logits.max()
         exp = np.exp(logits)
         return exp / exp.sum()

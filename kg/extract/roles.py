@@ -11,9 +11,30 @@ from kg.extract.recognizer import Candidate
 from kg.extract.vocabulary import NAMING_TRIGGERS, PROPOSE_TRIGGERS, SURVEY_WORDS, USE_TRIGGERS
 
 
+def _alternatives(words: Sequence[str]) -> str:
+    """The words as one regex alternation shaped as a prefix tree ('us(?:e(?:d|s)?|ing)' for 'use',
+    'used', 'uses', 'using'): the same matches as the flat list, which the regex engine tries word by
+    word at every position, found several times faster."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, dict]) -> str:
+        options = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not options:
+            return ""
+        ends_here = "" in node
+        body = f"(?:{'|'.join(options)})" if len(options) > 1 or ends_here else options[0]
+        return f"{body}?" if ends_here else body
+
+    return branch(tree)
+
+
 def _word_pattern(words: Sequence[str]) -> re.Pattern[str]:
-    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+    return re.compile(rf"\b(?:{_alternatives(words)})\b", re.IGNORECASE)
 
 
 _PROPOSE = _word_pattern(PROPOSE_TRIGGERS)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+from spacy.attrs import IDX, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -16,8 +18,18 @@ if not Doc.has_extension("title_end"):
     Doc.set_extension("title_end", default=None)  # chars of the title at the start of the text, if any
 if not Doc.has_extension("rule_recognition"):
     Doc.set_extension("rule_recognition", default=None)
+if not Doc.has_extension("text"):
+    Doc.set_extension("text", default=None)  # doc.text, kept by doc_text
 
 NO_VOTE = "O"
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, which spaCy rebuilds from the tokens on every read: built once per doc, then kept."""
+    text = doc._.text
+    if text is None:
+        text = doc._.text = doc.text
+    return text
 
 
 def vote_tags(doc: Doc, recognition: Recognition) -> list[str]:
@@ -28,10 +40,11 @@ def vote_tags(doc: Doc, recognition: Recognition) -> list[str]:
         span = doc.char_span(candidate.start, candidate.end, alignment_mode="expand")
         if span is None:
             continue
-        for offset, token in enumerate(span):
-            tags[token.i] = f"{'I' if offset else 'B'}-{candidate.rule}-{candidate.type}"
-    title_end = doc._.title_end or 0
-    return [f"T{tag}" if token.idx < title_end else tag for token, tag in zip(doc, tags)]
+        begin, inside = f"B-{candidate.rule}-{candidate.type}", f"I-{candidate.rule}-{candidate.type}"
+        for i in range(span.start, span.end):
+            tags[i] = inside if i > span.start else begin
+    title_tokens = int(np.searchsorted(doc.to_array(IDX), doc._.title_end or 0))  # token starts below title_end
+    return [*(f"T{tag}" for tag in tags[:title_tokens]), *tags[title_tokens:]]
 
 
 class RuleVotes:
@@ -41,10 +54,11 @@ class RuleVotes:
         self.recognizer = recognizer
 
     def __call__(self, doc: Doc) -> Doc:
-        recognition = self.recognizer.recognize(doc.text, doc._.title_end)
+        recognition = self.recognizer.recognize(doc_text(doc), doc._.title_end)
         doc._.rule_recognition = recognition
-        for token, tag in zip(doc, vote_tags(doc, recognition)):
-            token.tag_ = tag
+        if len(doc):
+            strings = doc.vocab.strings
+            doc.from_array([TAG], np.array([strings.add(tag) for tag in vote_tags(doc, recognition)], dtype=np.uint64))
         return doc
 
 
