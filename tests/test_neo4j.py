@@ -21,6 +21,7 @@ from kg.model import ENTITY, PAPER, RELATION_ROLES, SHARES_ENTITIES, TYPE_LABELS
 from kg.query import networkx_backend as nxq
 from kg.query.neo4j_backend import QUERY_NAMES, Neo4jQueries, read_query
 from loaders.neo4j import load_into_neo4j
+from loaders.neo4j_bulk import bulk_load
 from loaders.neo4j_records import HASH_PROPERTY, property_value
 
 QUERY_FILES = resources.files("queries")  # the installed package's *.cypher files
@@ -244,6 +245,64 @@ def test_reload_after_a_changed_build_writes_only_the_changes(neo4j_server, seed
     assert incremental == db_contents(neo4j_server)
     again = load(neo4j_server, changed)
     assert again.nodes_written + again.relationships_written + again.nodes_deleted + again.relationships_deleted == 0
+
+
+def saved_query_answers(server, graph: nx.MultiDiGraph) -> dict[str, object]:
+    """Each file of queries/ asked about the busiest entities and papers of `graph` (and a name it lacks)."""
+    entities = [d["name"] for d in top_entities_by_papers(graph, 3)]
+    papers = [d["paper_id"] for _, d in sorted(paper_nodes(graph), key=lambda item: (-graph.degree(item[0]),
+                                                                                          item[0]))[:3]]
+    builders = sorted(graph.nodes[v]["paper_id"] for _, v, k in graph.edges(keys=True) if k == "BUILDS_ON")[:2]
+    asked = {f"papers_using {e}": ("papers_using", e) for e in [*entities, "no such entity"]}
+    asked |= {f"paper_entities {p}": ("paper_entities", p) for p in papers}
+    asked |= {f"related_papers {p}": ("related_papers", p) for p in papers}
+    asked |= {f"papers_building_on {p}": ("papers_building_on", p) for p in builders}
+    asked |= {f"cooccurring_entities {e}": ("cooccurring_entities", e) for e in entities}
+    asked |= {f"top_entities {t}": ("top_entities", t, 25) for t in (None, *TYPE_LABELS)}
+    asked["shortest_connection"] = ("shortest_connection", entities[0], entities[-1])
+    with Neo4jQueries(server.uri, server.user, server.password) as q:
+        answers = {label: answer(lambda n, *a: getattr(q, n)(*a), *call) for label, call in asked.items()}
+        answers["graph_stats"] = q.graph_stats()
+    return answers
+
+
+def test_bulk_import_equals_a_bolt_load(neo4j_server, seed, loaded, restore_seed):
+    if neo4j_server.data_dir is None:
+        pytest.skip("--bulk needs the local server; NEO4J_URI points at another one")
+    load(neo4j_server, seed, wipe=True)
+    by_bolt, bolt_answers = db_contents(neo4j_server), saved_query_answers(neo4j_server, seed)
+    summary = bulk_load(seed, neo4j_server.uri, neo4j_server.user, neo4j_server.password,
+                        data_dir=neo4j_server.data_dir)
+    assert (summary.nodes, summary.relationships) == (seed.number_of_nodes(), seed.number_of_edges())
+    assert db_counts(neo4j_server) == nx_counts(seed)
+    assert db_contents(neo4j_server) == by_bolt  # labels, properties (empty lists, kg_hash) and all
+    assert saved_query_answers(neo4j_server, seed) == bolt_answers
+    with Neo4jQueries(neo4j_server.uri, neo4j_server.user, neo4j_server.password) as queries:
+        assert_same(seed, queries, "papers_using", top_entities_by_papers(seed, 1)[0]["name"])
+    constraints = cypher(neo4j_server, "SHOW CONSTRAINTS YIELD labelsOrTypes, properties")
+    assert {("Paper", "id"), ("Entity", "id")} <= {(c["labelsOrTypes"][0], c["properties"][0]) for c in constraints}
+    again = load(neo4j_server, seed)
+    assert again.nodes_written + again.relationships_written + again.nodes_deleted + again.relationships_deleted == 0
+
+
+def test_bulk_refuses_a_remote_server_in_one_line(neo4j_server, seed):
+    from loaders.neo4j_server import server_status
+
+    local = server_status(neo4j_server.data_dir)
+    if local is None:
+        pytest.skip("--bulk needs the local server; NEO4J_URI points at another one")
+    with pytest.raises(Neo4jError) as failure:
+        bulk_load(seed, "bolt://db.example.org:7687", "neo4j", "pw", data_dir=neo4j_server.data_dir)
+    assert str(failure.value) == (f"--bulk needs the local server started by `kg neo4j start` ({local.uri}), "
+                                  "not bolt://db.example.org:7687; load that server without --bulk")
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    refused = CliRunner().invoke(app, ["load", "neo4j", "--bulk", "--yes", "--uri", "bolt://db.example.org:7687",
+                                       "--data", str(neo4j_server.data_dir)])
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines() == [f"error: {failure.value}"]
 
 
 def test_graph_stats_equal_networkx(seed, queries):

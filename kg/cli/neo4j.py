@@ -1,4 +1,5 @@
-"""The Neo4j jobs: `kg load neo4j` and the local server (`kg neo4j start|stop|status`)."""
+"""The Neo4j jobs: `kg load neo4j`, `kg export csv` (neo4j-admin import files) and the local server
+(`kg neo4j start|stop|status`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kg.cli.app import load_app, neo4j_app
+from kg.cli.app import export_app, load_app, neo4j_app
 from kg.cli.options import DEFAULT_OUT, JsonOption, Neo4jConnection, neo4j_options, read_graph_file
-from kg.cli.output import console, fail, print_json, progress_bar
+from kg.cli.output import console, fail, print_json, progress_bar, warn
 
 if TYPE_CHECKING:
     from loaders.neo4j import LoadSummary
@@ -23,14 +24,20 @@ DataOption = Annotated[Path | None, typer.Option("--data", help="Server data dir
 def load_neo4j(graph_path: Annotated[Path, typer.Argument(help="Build output directory or graph file.")] = DEFAULT_OUT,
                *, neo4j: Neo4jConnection,
                wipe: Annotated[bool, typer.Option("--wipe", help="Delete every Paper and Entity first.")] = False,
-               yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --wipe.")] = False,
+               bulk: Annotated[bool, typer.Option(
+                   "--bulk", help="Replace the local database with neo4j-admin import (first loads).")] = False,
+               data: DataOption = None,
+               yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --wipe or --bulk.")] = False,
                batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 10_000) -> None:
     """Make the database hold the graph: constraints and indexes first, then only the nodes and relationships
-    that are new, changed or gone."""
-    from loaders.neo4j import load_into_neo4j
-
+    that are new, changed or gone (--bulk: stop the local server, import, start it again)."""
     graph = read_graph_file(graph_path)
     uri, database = neo4j.uri, neo4j.database
+    if bulk:
+        _bulk_load(graph, neo4j, data, yes)
+        return
+    from loaders.neo4j import load_into_neo4j
+
     if wipe and not yes and not typer.confirm(f"Delete every Paper and Entity in {uri} ({database}) first?"):
         fail("not loaded: --wipe needs confirmation (or --yes)")
     with progress_bar("loading") as update:
@@ -40,6 +47,39 @@ def load_neo4j(graph_path: Annotated[Path, typer.Argument(help="Build output dir
                                                                                description=what))
     console.print(f"loaded {summary.nodes:,} nodes and {summary.relationships:,} relationships into {uri} "
                   f"({database}) in {summary.seconds:.1f}s: {_changes(summary)}", highlight=False)
+
+
+def _bulk_load(graph, neo4j: Neo4jConnection, data: Path | None, yes: bool) -> None:
+    from loaders.neo4j_bulk import bulk_load, local_server_for
+
+    local_server_for(neo4j.uri, data)  # a remote --uri fails here, before any question
+    if not yes and not typer.confirm(f"Replace the whole database of {neo4j.uri} ({neo4j.database})?"):
+        fail("not loaded: --bulk needs confirmation (or --yes)")
+    with progress_bar("bulk import") as update:
+        summary = bulk_load(graph, neo4j.uri, neo4j.user, neo4j.resolved_password(), neo4j.database, data,
+                            on_step=lambda step: update(description=step))
+    console.print(f"imported {summary.nodes:,} nodes and {summary.relationships:,} relationships into {neo4j.uri} "
+                  f"({neo4j.database}) in {summary.seconds:.1f}s (neo4j-admin import {summary.import_seconds:.1f}s, "
+                  f"server restart {summary.restart_seconds:.1f}s, indexes {summary.schema_seconds:.1f}s)",
+                  highlight=False)
+
+
+@export_app.command(name="csv")
+def export_csv_files(graph_path: Annotated[Path, typer.Argument(
+                         help="Build output directory or graph file.")] = DEFAULT_OUT,
+                     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the CSV files.")] = Path(
+                         "neo4j-import")) -> None:
+    """neo4j-admin import CSV files of the graph (what `kg load neo4j` writes), and neo4j-admin.args."""
+    from loaders.neo4j_csv import ARGS_FILE, export_csv
+
+    export = export_csv(read_graph_file(graph_path), out)
+    if export.deferred:
+        warn([f"{len(export.deferred):,} nodes or relationships have values CSV cannot hold (empty lists): left out; "
+              "`kg load neo4j --bulk` sets them after importing"])
+    console.print(f"wrote {export.nodes:,} nodes and {export.relationships:,} relationships in "
+                  f"{len(export.node_files) + len(export.relationship_files)} files to {export.directory}; import "
+                  f"them there with: neo4j-admin database import full neo4j --overwrite-destination @{ARGS_FILE}",
+                  highlight=False)
 
 
 def _changes(summary: LoadSummary) -> str:
