@@ -31,12 +31,13 @@ def load_neo4j(graph_path: Annotated[Path, typer.Argument(help="Build output dir
                batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 10_000) -> None:
     """Make the database hold the graph: constraints and indexes first, then only the nodes and relationships
     that are new, changed or gone (--bulk: stop the local server, import, start it again)."""
-    graph = read_graph_file(graph_path)
-    uri, database = neo4j.uri, neo4j.database
     if bulk:
-        _bulk_load(graph, neo4j, data, yes)
+        _bulk_load(graph_path, neo4j, data, yes)
         return
     from loaders.neo4j import load_into_neo4j
+
+    graph = read_graph_file(graph_path)
+    uri, database = neo4j.uri, neo4j.database
 
     if wipe and not yes and not typer.confirm(f"Delete every Paper and Entity in {uri} ({database}) first?"):
         fail("not loaded: --wipe needs confirmation (or --yes)")
@@ -49,10 +50,11 @@ def load_neo4j(graph_path: Annotated[Path, typer.Argument(help="Build output dir
                   f"({database}) in {summary.seconds:.1f}s: {_changes(summary)}", highlight=False)
 
 
-def _bulk_load(graph, neo4j: Neo4jConnection, data: Path | None, yes: bool) -> None:
+def _bulk_load(graph_path: Path, neo4j: Neo4jConnection, data: Path | None, yes: bool) -> None:
     from loaders.neo4j_bulk import bulk_load, local_server_for
 
-    local_server_for(neo4j.uri, data)  # a remote --uri fails here, before any question
+    local_server_for(neo4j.uri, data)  # a remote --uri fails here, before any reading or question
+    graph = read_graph_file(graph_path)
     if not yes and not typer.confirm(f"Replace the whole database of {neo4j.uri} ({neo4j.database})?"):
         fail("not loaded: --bulk needs confirmation (or --yes)")
     with progress_bar("bulk import") as update:
