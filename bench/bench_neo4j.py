@@ -1,30 +1,30 @@
-"""Benchmark `loaders.neo4j.load_into_neo4j`: the seed graph replicated to ~10k and ~100k papers.
+"""Benchmark the Neo4j loads on a real corpus build: Bolt (`loaders.neo4j`, cold and warm), the bulk
+import (`loaders.neo4j_bulk`) and an unchanged reload, relationships per second side by side.
 
-    python bench/bench_neo4j.py                     # starts its own server on a free port, stops it after
-    python bench/bench_neo4j.py --papers 10000 --batch-size 5000 --batch-size 20000
-    NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_PASSWORD=... python bench/bench_neo4j.py   # an existing server
+    python bench/bench_neo4j.py --papers 5000        # builds the first 5,000 corpus papers (~4 min), then loads
+    python bench/bench_neo4j.py --graph out/         # an existing build
+    NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_PASSWORD=... python bench/bench_neo4j.py --graph out/  # Bolt only
 
-Every replica is an independent copy of the seed graph: node ids (papers and entities) and paper ids
-get a `#r<k>` suffix, edges (SHARES_ENTITIES included) are copied within the replica. Each size is
-loaded into a wiped database; reported: nodes/s and relationships/s over the whole load, the same
-for the node phase and the relationship phase alone, the Python process's peak RSS during the load
-(and the traced Python allocations with --tracemalloc) and the server's RSS. A fresh JVM runs
-Neo4j's Cypher and storage code interpreted until the JIT has compiled it, so the first load after a
-start is slower: `--warmup` loads (default 1, of the smallest size) run first and are printed as
-"cold" rows.
+Without NEO4J_URI the benchmark starts its own server on a free port (data in a temporary directory)
+and stops it after. "cold" is the first load after the server started (Neo4j's code still
+interpreted until the JIT compiles it), "warm" the following ones; each Bolt load goes into a wiped
+database (the wipe is not timed). "bulk" is `kg load neo4j --bulk`: CSV export, server stop,
+neo4j-admin import, server start, constraints and indexes; its "import only" row is neo4j-admin alone.
+"reload" loads the same graph again: reading and comparing the hashes, writing nothing.
 WARNING: with NEO4J_URI this deletes every :Paper and :Entity node of that database.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
+import shutil
 import socket
 import sys
 import tempfile
-import threading
 import time
-import tracemalloc
+from itertools import islice
 from pathlib import Path
 
 import networkx as nx
@@ -32,66 +32,20 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loaders.neo4j import DEFAULT_BATCH_SIZE, load_into_neo4j  # noqa: E402
+from loaders.neo4j import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, load_into_neo4j  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "arxiv-cs-2024-2026.jsonl.gz"
 
 
-def seed_graph(seeds: Path) -> nx.MultiDiGraph:
+def corpus_build(corpus: Path, papers: int, out: Path) -> nx.MultiDiGraph:
+    """Build the first `papers` records of the corpus into `out`."""
     from kg.build import build
 
-    with tempfile.TemporaryDirectory(prefix="bench-neo4j-") as out:
-        graph, _ = build([seeds], Path(out))
+    head = out.parent / f"{out.name}-input.jsonl"
+    with gzip.open(corpus, "rt", encoding="utf-8") as source, open(head, "w", encoding="utf-8") as target:
+        target.writelines(islice(source, papers))
+    graph, _ = build([head], out)
     return graph
-
-
-def replicate(graph: nx.MultiDiGraph, papers: int) -> nx.MultiDiGraph:
-    """Independent copies of `graph` until it has about `papers` papers."""
-    per_copy = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "Paper")
-    copies = max(1, round(papers / per_copy))
-    out = nx.MultiDiGraph(name=f"{graph.name} x{copies}")
-    nodes = list(graph.nodes(data=True))
-    edges = list(graph.edges(keys=True, data=True))
-    for k in range(copies):
-        suffix = f"#r{k}"
-        for node, data in nodes:
-            attrs = dict(data)
-            if "paper_id" in attrs:
-                attrs["paper_id"] = attrs["paper_id"] + suffix
-            out.add_node(node + suffix, **attrs)
-        for u, v, key, data in edges:
-            out.add_edge(u + suffix, v + suffix, key=key, **data)
-    return out
-
-
-def rss_kib(pid: int | str = "self", field: str = "VmRSS") -> int:
-    """A memory field of /proc/<pid>/status in KiB (0 if unavailable)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-class PeakSampler(threading.Thread):
-    """Samples the RSS of this process and of the server every 0.1 s."""
-
-    def __init__(self, server_pid: int | None) -> None:
-        super().__init__(daemon=True)
-        self.server_pid = server_pid
-        self.peak_self = rss_kib()
-        self.peak_server = rss_kib(server_pid) if server_pid else 0
-        self._done = threading.Event()
-
-    def run(self) -> None:
-        while not self._done.wait(0.1):
-            self.peak_self = max(self.peak_self, rss_kib())
-            if self.server_pid:
-                self.peak_server = max(self.peak_server, rss_kib(self.server_pid))
-
-    def stop(self) -> None:
-        self._done.set()
-        self.join()
 
 
 def free_port() -> int:
@@ -100,80 +54,77 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def row(label: str, relationships: int, seconds: float, note: str = "") -> None:
+    rate = f"{relationships / seconds:,.0f}" if seconds > 0 else "-"
+    print(f"{label:<22} {relationships:>13,} {seconds:>9.1f} {rate:>10}  {note}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=Path, default=ROOT / "seeds")
-    parser.add_argument("--papers", type=int, action="append", help="target paper counts (default 10000 100000)")
-    parser.add_argument("--batch-size", type=int, action="append",
-                        help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--papers", type=int, default=2000, help="build this many corpus papers (default 2000)")
+    source.add_argument("--graph", type=Path, help="an existing build directory or graph file instead")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--warm", type=int, default=2, help="warm Bolt loads (default 2)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--heap", default="2g", help="server heap when the bench starts its own server")
     parser.add_argument("--pagecache", default="512m", help="server page cache when the bench starts its own server")
-    parser.add_argument("--server-pid", type=int, help="pid of the NEO4J_URI server, to report its RSS")
-    parser.add_argument("--warmup", type=int, default=1, help="untimed-for-the-record loads of the smallest size first")
-    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
     args = parser.parse_args()
-    sizes = args.papers or [10_000, 100_000]
-    batch_sizes = args.batch_size or [DEFAULT_BATCH_SIZE]
 
+    scratch = Path(tempfile.mkdtemp(prefix="bench-neo4j-"))
     uri = os.environ.get("NEO4J_URI")
     user = os.environ.get("NEO4J_USER", "neo4j")
     password = os.environ.get("NEO4J_PASSWORD", "")
     data_dir = None
-    server_pid = args.server_pid
-    if not uri:
-        from loaders.neo4j_server import start_server
-
-        data_dir = Path(tempfile.mkdtemp(prefix="bench-neo4j-data-"))
-        password = "bench-password"
-        print(f"starting Neo4j (heap {args.heap}, page cache {args.pagecache}) in {data_dir} ...", flush=True)
-        info = start_server(port=free_port(), data_dir=data_dir, password=password, http_port=None,
-                            heap=args.heap, pagecache=args.pagecache)
-        uri, user, server_pid = info.uri, info.user, info.pid
     try:
         started = time.perf_counter()
-        seed = seed_graph(args.seeds)
-        print(f"seed graph: {seed.number_of_nodes():,} nodes, {seed.number_of_edges():,} relationships "
-              f"(built in {time.perf_counter() - started:.1f}s)", flush=True)
-        print(f"{'run':>5} {'papers':>8} {'batch':>6} {'nodes':>9} {'rels':>9} {'seconds':>8} {'nodes/s':>9} "
-              f"{'rels/s':>9} {'node phase/s':>12} {'rel phase/s':>11} {'py peak MiB':>11} {'server peak MiB':>15}",
-              flush=True)
-        runs = [(min(sizes), batch_sizes[0], "cold")] * args.warmup + \
-            [(papers, batch_size, "warm") for papers in sizes for batch_size in batch_sizes]
-        graphs: dict[int, nx.MultiDiGraph] = {}
-        for papers, batch_size, label in runs:
-            if papers not in graphs:
-                graphs.clear()
-                graphs[papers] = replicate(seed, papers)
-            graph = graphs[papers]
-            n_papers = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "Paper")
-            load_into_neo4j(nx.MultiDiGraph(), uri, user, password, wipe=True)  # wipe outside the timing
-            if args.tracemalloc:
-                tracemalloc.start()
-            sampler = PeakSampler(server_pid)
-            sampler.start()
-            summary = load_into_neo4j(graph, uri, user, password, batch_size=batch_size)
-            sampler.stop()
-            traced = ""
-            if args.tracemalloc:
-                traced = f"  (traced Python peak {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MiB)"
-                tracemalloc.stop()
-            server_mem = f"{sampler.peak_server / 1024:.0f}" if server_pid else "n/a"
-            print(f"{label:>5} {n_papers:>8,} {batch_size:>6,} {summary.nodes:>9,} {summary.relationships:>9,} "
-                  f"{summary.seconds:>8.1f} {summary.nodes_per_second:>9,.0f} "
-                  f"{summary.relationships_per_second:>9,.0f} "
-                  f"{summary.nodes / summary.node_seconds:>12,.0f} "
-                  f"{summary.relationships / summary.relationship_seconds:>11,.0f} "
-                  f"{sampler.peak_self / 1024:>11.0f} {server_mem:>15}{traced}", flush=True)
-        if server_pid:
-            print(f"server peak RSS over the whole run (VmHWM): {rss_kib(server_pid, 'VmHWM') / 1024:.0f} MiB")
+        if args.graph:
+            from loaders.files import read_graph
+
+            graph, what = read_graph(args.graph), str(args.graph)
+        else:
+            print(f"building the first {args.papers:,} papers of {args.corpus} ...", flush=True)
+            graph, what = corpus_build(args.corpus, args.papers, scratch / "build"), f"{args.papers:,} corpus papers"
+        print(f"graph: {what}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} relationships "
+              f"({time.perf_counter() - started:.0f}s to get)", flush=True)
+        if not uri:
+            from loaders.neo4j_server import start_server
+
+            data_dir = scratch / "neo4j"
+            password = "bench-password"
+            info = start_server(port=free_port(), data_dir=data_dir, password=password, http_port=None,
+                                heap=args.heap, pagecache=args.pagecache)
+            uri, user = info.uri, info.user
+            print(f"Neo4j started (heap {args.heap}, page cache {args.pagecache}) at {uri}", flush=True)
+        print(f"Bolt: batch {args.batch_size:,}, {args.workers} workers; rel/s = relationships / seconds", flush=True)
+        print(f"{'load':<22} {'relationships':>13} {'seconds':>9} {'rel/s':>10}", flush=True)
+        for run in range(1 + args.warm):
+            label = "Bolt cold" if run == 0 else f"Bolt warm #{run}"
+            load_into_neo4j(nx.MultiDiGraph(), uri, user, password, wipe=True)
+            summary = load_into_neo4j(graph, uri, user, password, batch_size=args.batch_size, workers=args.workers)
+            row(label, summary.relationships_written, summary.seconds,
+                f"{summary.nodes_written:,} nodes; relationship phase {summary.relationships_per_second:,.0f} rel/s")
+        summary = load_into_neo4j(graph, uri, user, password, batch_size=args.batch_size, workers=args.workers)
+        row("Bolt reload, unchanged", summary.relationships, summary.seconds,
+            f"{summary.nodes_written + summary.relationships_written} rows written")
+        if data_dir is None:
+            print("bulk: n/a (NEO4J_URI: --bulk needs the server this benchmark starts itself)")
+            return 0
+        from loaders.neo4j_bulk import bulk_load
+
+        bulk = bulk_load(graph, uri, user, password, data_dir=data_dir)
+        row("bulk", bulk.relationships, bulk.seconds,
+            f"export {bulk.export_seconds:.1f}s, stop+start {bulk.restart_seconds:.1f}s, "
+            f"indexes {bulk.schema_seconds:.1f}s")
+        row("bulk: neo4j-admin only", bulk.relationships, bulk.import_seconds,
+            f"one JVM start included; neo4j-admin says: {bulk.import_report}")
     finally:
         if data_dir is not None:
             from loaders.neo4j_server import stop_server
 
             stop_server(data_dir)
-            import shutil
-
-            shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

@@ -1,22 +1,23 @@
-"""The Neo4j loader: writes the paper-kg graph into Neo4j 5 (questions are asked through
-`kg.query.neo4j_backend`).
+"""The Neo4j loader: writes the paper-kg graph into Neo4j 5 over Bolt (questions are asked through
+`kg.query.neo4j_backend`; a first load of a large graph can go through `loaders.neo4j_bulk` instead).
 
-`load_into_neo4j` copies a NetworkX MultiDiGraph (see kg/graph.py) into Neo4j:
+`load_into_neo4j` makes the database's :Paper/:Entity graph equal to a NetworkX MultiDiGraph (see
+kg/graph.py), writing only what differs:
 
 * constraints first: unique ``Paper.id`` and ``Entity.id`` (the NetworkX node id), lookup indexes on
-  ``Paper.paper_id`` / ``Paper.title_key`` and a full-text index ``entity_names`` over entity names
-  and aliases (Neo4j 5.26 full-text indexes take LIST<STRING> properties);
-* nodes get ``:Paper``, or ``:Entity`` plus the type label (``:Model``, ``:Method``, ``:Dataset``,
-  ``:Benchmark``, ``:Task``) and every NetworkX attribute as a property (lists as Neo4j lists,
-  ``None`` omitted);
-* relationships keep their NetworkX key as type (PROPOSES, USES, MENTIONS, SHARES_ENTITIES,
-  BUILDS_ON, VARIANT_OF) and every attribute, evidence included.
+  ``Paper.paper_id`` / ``Paper.title_key`` / ``Entity.type`` and full-text indexes over entity names
+  and aliases and over paper titles (Neo4j 5.26 full-text indexes take LIST<STRING> properties);
+* nodes, relationships and properties as `loaders.neo4j_records` describes them, each with its
+  content hash ``kg_hash``;
+* the loader reads the ids and hashes the database holds, then deletes the relationships and nodes
+  the graph no longer has, creates the new ones (CREATE: they are known to be missing) and rewrites
+  those whose hash changed. Loading twice writes nothing, a build that changed a few papers writes
+  those papers' nodes and relationships, and a load cut off by a dropped connection completes when
+  re-run.
 
-Rows are sent as ``UNWIND $rows ... MERGE`` batches in managed write transactions (one transaction
-per batch; the driver retries transient failures), nodes grouped per label set and relationships
-per (type, endpoint labels). MERGE on the id constraint and on (start, type, end) makes a load
-idempotent: loading twice leaves the same nodes and relationships, loading a bigger corpus after a
-smaller one only adds, and re-running after a failure completes without duplicates.
+Rows are sent as ``UNWIND $rows`` batches of positional lists (properties equal on a whole group go
+once as ``$const``), one query per (operation, labels or relationship type, end labels), in managed
+write transactions (one per batch; the driver retries transient failures), `workers` at a time.
 """
 
 from __future__ import annotations
@@ -32,9 +33,16 @@ from typing import Any
 
 import networkx as nx
 
-from kg.errors import Neo4jError
-from kg.model import ENTITY, PAPER, RELATION_TYPES, TYPE_LABELS
+from kg.model import ENTITY, PAPER, RELATION_TYPES
 from kg.neo4j_driver import DEFAULT_RETRY_SECONDS, ENTITY_FULLTEXT_INDEX, PAPER_FULLTEXT_INDEX, connect, driver_error
+from loaders.neo4j_records import (
+    HASH_PROPERTY,
+    TYPE_LABEL_SET,
+    NodeRecord,
+    RelationshipRecord,
+    node_records,
+    relationship_records,
+)
 
 DEFAULT_BATCH_SIZE = 10_000
 DEFAULT_WORKERS = 2
@@ -47,100 +55,116 @@ SCHEMA: tuple[str, ...] = (
     f"CREATE FULLTEXT INDEX {ENTITY_FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases]",
     f"CREATE FULLTEXT INDEX {PAPER_FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Paper) ON EACH [n.title]",
 )
-TYPE_LABEL_SET = frozenset(TYPE_LABELS.values())
+KIND_LABELS = (PAPER, ENTITY)
 
 
 @dataclass
 class LoadSummary:
-    """What one `load_into_neo4j` call wrote."""
+    """What one `load_into_neo4j` call did. `nodes` and `relationships` count the graph (what the
+    database holds after the load); the other counters what was written."""
 
     nodes: int
     relationships: int
-    seconds: float
+    seconds: float = 0.0
     nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_deleted: int = 0
     relationships_created: int = 0
-    nodes_by_label: dict[str, int] = field(default_factory=dict)
-    relationships_by_type: dict[str, int] = field(default_factory=dict)
+    relationships_updated: int = 0
+    relationships_deleted: int = 0
+    nodes_by_label: dict[str, int] = field(default_factory=dict)  # nodes created or updated per label set
+    relationships_by_type: dict[str, int] = field(default_factory=dict)  # created or updated per type
     wiped_nodes: int = 0
-    node_seconds: float = 0.0  # the node phase alone (after wipe and schema)
-    relationship_seconds: float = 0.0  # the relationship phase alone
+    node_seconds: float = 0.0  # writing nodes alone (after wipe, schema, reading and deleting)
+    relationship_seconds: float = 0.0  # writing relationships alone
 
     @property
-    def rows(self) -> int:
-        return self.nodes + self.relationships
+    def nodes_written(self) -> int:
+        return self.nodes_created + self.nodes_updated
+
+    @property
+    def relationships_written(self) -> int:
+        return self.relationships_created + self.relationships_updated
 
     @property
     def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def nodes_per_second(self) -> float:
-        return self.nodes / self.seconds if self.seconds > 0 else 0.0
+        """Nodes and relationships written per second of the whole load."""
+        rows = self.nodes_written + self.relationships_written
+        return rows / self.seconds if self.seconds > 0 else 0.0
 
     @property
     def relationships_per_second(self) -> float:
-        return self.relationships / self.seconds if self.seconds > 0 else 0.0
+        """Relationships written per second of the relationship phase."""
+        seconds = self.relationship_seconds
+        return self.relationships_written / seconds if seconds > 0 else 0.0
 
 
-# --------------------------------------------------------------------------- rows
+# --------------------------------------------------------------------------- what the database holds
 
 
-_SCALARS = (str, int, float, bool)
+@dataclass
+class StoredGraph:
+    """The ids and hashes of the :Paper/:Entity graph in the database."""
+
+    nodes: dict[str, tuple[str, int | None]]  # id -> (Paper or Entity, kg_hash)
+    relationships: dict[tuple[str, str, str], int | None]  # (start id, type, end id) -> kg_hash
 
 
-def _value(value: Any) -> Any:
-    """A NetworkX attribute as a Neo4j property value (None means: omit)."""
-    kind = type(value)
-    if value is None or kind in _SCALARS:
-        return value
-    if kind is list and all(type(v) is str for v in value):  # the common case: names, aliases, sources
-        return value
-    if isinstance(value, (str, bool, int, float)):  # subclasses (numpy scalars are not: see below)
-        return value
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
-        items = [v for v in items if v is not None]
-        if all(isinstance(v, str) for v in items) or all(isinstance(v, bool) for v in items) \
-                or all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
-            return items
-        return [json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in items]
-    return json.dumps(value, ensure_ascii=False, default=str)
+def read_stored_graph(session) -> StoredGraph:
+    """One record per node with its outgoing relationships in a list (a third of the time of one
+    record per relationship)."""
+    nodes: dict[str, tuple[str, int | None]] = {}
+    relationships: dict[tuple[str, str, str], int | None] = {}
+    for node, is_paper, node_hash, outgoing in session.run(
+            f"MATCH (n) WHERE n:{PAPER} OR n:{ENTITY} "
+            f"RETURN n.id, n:{PAPER}, n.{HASH_PROPERTY}, "
+            f"[(n)-[r:{'|'.join(RELATION_TYPES)}]->(b) WHERE b:{PAPER} OR b:{ENTITY} "
+            f"| [type(r), b.id, r.{HASH_PROPERTY}]]"):
+        nodes[node] = (PAPER if is_paper else ENTITY, node_hash)
+        for rel, end, rel_hash in outgoing:
+            relationships[node, rel, end] = rel_hash
+    return StoredGraph(nodes, relationships)
 
 
-def _node_kind(data: dict) -> str:
-    kind = data.get("kind")
-    if kind not in (PAPER, ENTITY):
-        raise Neo4jError(f"graph node has kind {kind!r}; expected {PAPER} or {ENTITY}")
-    return kind
+@dataclass
+class LoadPlan:
+    """What to write to make the stored graph equal to the graph's records."""
+
+    new_nodes: list[NodeRecord]
+    changed_nodes: list[tuple[str, NodeRecord]]  # (stored kind label, record)
+    vanished_nodes: list[tuple[str, str]]  # (stored kind label, id)
+    new_relationships: list[RelationshipRecord]
+    changed_relationships: list[RelationshipRecord]
+    vanished_relationships: list[tuple[str, str, str, str, str]]  # (start kind, start, type, end kind, end)
+
+    @classmethod
+    def compare(cls, nodes: list[NodeRecord], relationships: list[RelationshipRecord],
+                stored: StoredGraph) -> LoadPlan:
+        stored_nodes = stored.nodes
+        new_nodes, changed_nodes = [], []
+        for record in nodes:
+            kind_and_hash = stored_nodes.get(record.id)
+            if kind_and_hash is None:
+                new_nodes.append(record)
+            elif kind_and_hash[1] != record.hash:
+                changed_nodes.append((kind_and_hash[0], record))
+        stored_rels = stored.relationships
+        new_rels, changed_rels = [], []
+        for record in relationships:
+            key = record.key
+            if key not in stored_rels:
+                new_rels.append(record)
+            elif stored_rels[key] != record.hash:
+                changed_rels.append(record)
+        graph_nodes = {record.id for record in nodes}
+        graph_rels = {record.key for record in relationships}
+        vanished_nodes = [(kind, node) for node, (kind, _) in stored_nodes.items() if node not in graph_nodes]
+        vanished_rels = [(stored_nodes[start][0], start, rel, stored_nodes[end][0], end)
+                         for start, rel, end in stored_rels if (start, rel, end) not in graph_rels]
+        return cls(new_nodes, changed_nodes, vanished_nodes, new_rels, changed_rels, vanished_rels)
 
 
-def _node_labels(data: dict) -> tuple[str, ...]:
-    """(kind label, type label or '') of a node; labels come from the schema only, never from data."""
-    kind = _node_kind(data)
-    if kind == ENTITY:
-        return (ENTITY, TYPE_LABELS.get(data.get("type"), ""))
-    return (PAPER, "")
-
-
-def _node_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str], list[str]]:
-    groups: dict[tuple[str, str], list[str]] = {}
-    for node, data in graph.nodes(data=True):
-        groups.setdefault(_node_labels(data), []).append(node)
-    return dict(sorted(groups.items()))
-
-
-def _rel_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[tuple]]:
-    """(type, start label, end label) -> [(u, v, key, data)]."""
-    groups: dict[tuple[str, str, str], list[tuple]] = {}
-    nodes = graph.nodes
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        rel = key if key in RELATION_TYPES else data.get("rel")
-        if rel not in RELATION_TYPES:
-            raise Neo4jError(f"edge {u!r} -> {v!r} has type {key!r}; expected one of {', '.join(RELATION_TYPES)}")
-        groups.setdefault((rel, _node_kind(nodes[u]), _node_kind(nodes[v])), []).append((u, v, key, data))
-    return dict(sorted(groups.items()))
-
-
+# --------------------------------------------------------------------------- queries
 
 
 def _cypher_name(name: str) -> str:
@@ -157,67 +181,138 @@ class _Layout:
     columns: list[str]
 
     @classmethod
-    def of(cls, attribute_dicts: Iterable[dict], skip: frozenset[str] = frozenset()) -> _Layout:
+    def of(cls, property_maps: Iterable[dict[str, Any]]) -> _Layout:
         count = 0
         first: dict[str, Any] = {}  # key -> first value, in order of first appearance
-        seen: dict[str, int] = {}  # key -> number of dicts holding it
-        same: set[str] = set()  # keys of the first dict whose scalar value has not changed so far
-        for data in attribute_dicts:
+        seen: dict[str, int] = {}  # key -> number of maps holding it
+        same: set[str] = set()  # keys of the first map whose scalar value has not changed so far
+        for properties in property_maps:
             count += 1
-            for key, value in data.items():
-                if key in skip:
-                    continue
+            for key, value in properties.items():
                 if key not in seen:
                     first[key], seen[key] = value, 1
-                    if count == 1 and type(value) in _SCALARS:
+                    if count == 1 and type(value) in (str, int, float, bool):
                         same.add(key)
                     continue
                 seen[key] += 1
                 if key in same and (type(value) is not type(first[key]) or value != first[key]):
                     same.discard(key)
         const = {key: first[key] for key in first if key in same and seen[key] == count}
-        return cls(const=const, columns=[str(key) for key in first if key not in const])
+        return cls(const=const, columns=[key for key in first if key not in const])
 
     def assignments(self, first_column: int) -> str:
-        """The map literal of `SET x = {...}`: constants from $const, the rest from row[i]."""
+        """The entries of a property map literal: constants from $const, the rest from row[i]."""
         parts = [f"{_cypher_name(k)}: $const[{json.dumps(k)}]" for k in self.const]
         parts += [f"{_cypher_name(k)}: row[{i}]" for i, k in enumerate(self.columns, first_column)]
         return ", ".join(parts)
 
-    def values(self, data: dict) -> list:
-        return [_value(data.get(k)) for k in self.columns]
+    def values(self, properties: dict[str, Any]) -> list:
+        return [properties.get(k) for k in self.columns]
 
 
-def _node_query(labels: tuple[str, str], layout: _Layout) -> str:
-    kind, type_label = labels
-    query = f"UNWIND $rows AS row MERGE (n:{kind} {{id: row[0]}}) SET n = {{id: row[0]"
-    assignments = layout.assignments(1)
-    query += f", {assignments}}}" if assignments else "}"
-    if kind == ENTITY:
-        stale = sorted(TYPE_LABEL_SET - {type_label})
-        query += f" REMOVE n:{':'.join(stale)}"
-        if type_label:
-            query += f" SET n:{type_label}"
-    return query
+def _node_map(layout: _Layout) -> str:
+    """`{id: row[0], kg_hash: row[1], ...}`: a node row is [id, hash, *columns]."""
+    assignments = layout.assignments(2)
+    return f"{{id: row[0], {HASH_PROPERTY}: row[1]{', ' + assignments if assignments else ''}}}"
 
 
-def _rel_query(rel: str, start: str, end: str, layout: _Layout) -> str:
+def _relationship_map(layout: _Layout) -> str:
+    """`{kg_hash: row[2], ...}`: a relationship row is [start, end, hash, *columns]."""
+    assignments = layout.assignments(3)
+    return f"{{{HASH_PROPERTY}: row[2]{', ' + assignments if assignments else ''}}}"
+
+
+def _create_nodes_query(labels: tuple[str, ...], layout: _Layout) -> str:
+    return f"UNWIND $rows AS row CREATE (n:{':'.join(labels)} {_node_map(layout)})"
+
+
+def _update_nodes_query(stored_kind: str, labels: tuple[str, ...], layout: _Layout) -> str:
+    stale = sorted((set(KIND_LABELS) | TYPE_LABEL_SET) - set(labels))
+    return (f"UNWIND $rows AS row MATCH (n:{stored_kind} {{id: row[0]}}) SET n = {_node_map(layout)} "
+            f"REMOVE n:{':'.join(stale)} SET n:{':'.join(labels)}")
+
+
+def _create_relationships_query(rel: str, start: str, end: str, layout: _Layout) -> str:
     return (f"UNWIND $rows AS row MATCH (a:{start} {{id: row[0]}}) MATCH (b:{end} {{id: row[1]}}) "
-            f"MERGE (a)-[r:{rel}]->(b) SET r = {{{layout.assignments(2)}}}")
+            f"CREATE (a)-[:{rel} {_relationship_map(layout)}]->(b)")
 
 
-def _batches(items: list, size: int) -> Iterator[list]:
+def _update_relationships_query(rel: str, start: str, end: str, layout: _Layout) -> str:
+    return (f"UNWIND $rows AS row MATCH (a:{start} {{id: row[0]}})-[r:{rel}]->(b:{end} {{id: row[1]}}) "
+            f"SET r = {_relationship_map(layout)}")
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
 
 
+def _grouped(items: Iterable, key: Callable) -> dict:
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return dict(sorted(groups.items()))
+
+
+# --------------------------------------------------------------------------- batches
+
+
+@dataclass
+class _Batch:
+    """One write transaction: `rows` for `query`."""
+
+    what: str  # "new :Entity:Model nodes", "changed :USES relationships"
+    counter: str  # the LoadSummary field it adds to: nodes_created, relationships_deleted, ...
+    key: str  # the label set or relationship type, for the summary
+    query: str
+    rows: list[list]
+    const: dict = field(default_factory=dict)
+
+
+def _deletions(plan: LoadPlan, batch_size: int) -> Iterator[_Batch]:
+    for (start, rel, end), group in _grouped(plan.vanished_relationships, lambda r: (r[0], r[2], r[3])).items():
+        query = (f"UNWIND $rows AS row MATCH (a:{start} {{id: row[0]}})-[r:{rel}]->(b:{end} {{id: row[1]}}) "
+                 "DELETE r")
+        for chunk in _chunks(group, batch_size):
+            yield _Batch(f"vanished :{rel} relationships", "relationships_deleted", rel, query,
+                         [[s, e] for _, s, _, _, e in chunk])
+    for kind, group in _grouped(plan.vanished_nodes, lambda n: n[0]).items():
+        query = f"UNWIND $rows AS row MATCH (n:{kind} {{id: row[0]}}) DETACH DELETE n"
+        for chunk in _chunks(group, batch_size):
+            yield _Batch(f"vanished :{kind} nodes", "nodes_deleted", kind, query, [[node] for _, node in chunk])
+
+
+def _node_writes(plan: LoadPlan, batch_size: int) -> Iterator[_Batch]:
+    groups = [(labels, "nodes_created", _create_nodes_query, (labels,), members)
+              for labels, members in _grouped(plan.new_nodes, lambda r: r.labels).items()]
+    groups += [(labels, "nodes_updated", _update_nodes_query, (kind, labels), [r for _, r in members])
+               for (kind, labels), members in _grouped(plan.changed_nodes, lambda c: (c[0], c[1].labels)).items()]
+    for labels, counter, make_query, query_args, members in groups:
+        label = ":".join(labels)
+        layout = _Layout.of(r.properties for r in members)
+        query = make_query(*query_args, layout)
+        what = f"{'new' if counter == 'nodes_created' else 'changed'} :{label} nodes"
+        for chunk in _chunks(members, batch_size):
+            rows = [[r.id, r.hash, *layout.values(r.properties)] for r in chunk]
+            yield _Batch(what, counter, label, query, rows, layout.const)
+
+
+def _relationship_writes(plan: LoadPlan, batch_size: int) -> Iterator[_Batch]:
+    for records, counter, make_query in ((plan.new_relationships, "relationships_created",
+                                          _create_relationships_query),
+                                         (plan.changed_relationships, "relationships_updated",
+                                          _update_relationships_query)):
+        for (rel, start, end), members in _grouped(records, lambda r: (r.type, r.start_kind, r.end_kind)).items():
+            layout = _Layout.of(r.properties for r in members)
+            query = make_query(rel, start, end, layout)
+            what = f"{'new' if counter == 'relationships_created' else 'changed'} :{rel} relationships"
+            for chunk in _chunks(members, batch_size):
+                rows = [[r.start, r.end, r.hash, *layout.values(r.properties)] for r in chunk]
+                yield _Batch(what, counter, rel, query, rows, layout.const)
+
+
 # --------------------------------------------------------------------------- load
-
-
-def _write_batch(tx, query: str, rows: list[list], const: dict) -> tuple[int, int]:
-    counters = tx.run(query, rows=rows, const=const).consume().counters
-    return counters.nodes_created, counters.relationships_created
 
 
 def ensure_schema(session) -> None:
@@ -236,36 +331,8 @@ def wipe_graph(session, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     return result.consume().counters.nodes_deleted
 
 
-@dataclass
-class _Batch:
-    """One write transaction: `rows` for `query` (nodes or relationships of one group)."""
-
-    what: str  # ":Entity:Model nodes", ":USES relationships"
-    key: str  # the label set or relationship type, for the summary
-    is_node: bool
-    query: str
-    const: dict
-    rows: list[list]
-
-
-def _node_batches(graph: nx.MultiDiGraph, groups: dict, batch_size: int) -> Iterator[_Batch]:
-    nodes = graph.nodes
-    for labels, members in groups.items():
-        label = ":".join(filter(None, labels))
-        layout = _Layout.of((nodes[n] for n in members), skip=frozenset({"id"}))
-        query = _node_query(labels, layout)
-        for chunk in _batches(members, batch_size):
-            rows = [[str(n), *layout.values(nodes[n])] for n in chunk]
-            yield _Batch(f":{label} nodes", label, True, query, layout.const, rows)
-
-
-def _rel_batches(groups: dict, batch_size: int) -> Iterator[_Batch]:
-    for (rel, start, end), edges in groups.items():
-        layout = _Layout.of(d for *_, d in edges)
-        query = _rel_query(rel, start, end, layout)
-        for chunk in _batches(edges, batch_size):
-            rows = [[str(u), str(v), *layout.values(d)] for u, v, _, d in chunk]
-            yield _Batch(f":{rel} relationships", rel, False, query, layout.const, rows)
+def _write_batch(tx, query: str, rows: list[list], const: dict) -> None:
+    tx.run(query, rows=rows, const=const).consume()
 
 
 class _BatchFailed(Exception):
@@ -274,21 +341,22 @@ class _BatchFailed(Exception):
         self.batch, self.error = batch, error
 
 
-def _write(driver, database: str, batch: _Batch) -> tuple[int, int]:
+def _write(driver, database: str, batch: _Batch) -> None:
     try:
         with driver.session(database=database) as session:
-            return session.execute_write(_write_batch, batch.query, batch.rows, batch.const)
+            session.execute_write(_write_batch, batch.query, batch.rows, batch.const)
     except Exception as exc:
         raise _BatchFailed(batch, exc) from exc
 
 
-def _run_batches(driver, database: str, batches: Iterable[_Batch], workers: int) -> Iterator[tuple[_Batch, tuple]]:
-    """Write the batches, `workers` transactions at a time; yields (batch, created counts) in order.
+def _run_batches(driver, database: str, batches: Iterable[_Batch], workers: int) -> Iterator[_Batch]:
+    """Write the batches, `workers` transactions at a time; yields each batch once written, in order.
 
     The first failure is raised (after the batches already running have ended)."""
     if workers <= 1:
         for batch in batches:
-            yield batch, _write(driver, database, batch)
+            _write(driver, database, batch)
+            yield batch
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neo4j-load") as pool:
         pending: deque[tuple[Future, _Batch]] = deque()
@@ -298,52 +366,38 @@ def _run_batches(driver, database: str, batches: Iterable[_Batch], workers: int)
                     wait([f for f, _ in pending], return_when=FIRST_COMPLETED)
                     while pending and pending[0][0].done():
                         future, done_batch = pending.popleft()
-                        yield done_batch, future.result()
+                        future.result()
+                        yield done_batch
                 pending.append((pool.submit(_write, driver, database, batch), batch))
             while pending:
                 future, done_batch = pending.popleft()
-                yield done_batch, future.result()
+                future.result()
+                yield done_batch
         finally:
             for future, _ in pending:
                 future.cancel()
 
 
 def load_into_neo4j(graph: nx.MultiDiGraph, uri: str, user: str, password: str, database: str = "neo4j",
-               batch_size: int = DEFAULT_BATCH_SIZE, wipe: bool = False,
-               on_progress: Callable[[int, int, str], None] | None = None,
-               *, workers: int = DEFAULT_WORKERS, retry_seconds: float = DEFAULT_RETRY_SECONDS) -> LoadSummary:
-    """Copy `graph` into Neo4j (see the module docstring); idempotent.
+                    batch_size: int = DEFAULT_BATCH_SIZE, wipe: bool = False,
+                    on_progress: Callable[[int, int, str], None] | None = None,
+                    *, workers: int = DEFAULT_WORKERS, retry_seconds: float = DEFAULT_RETRY_SECONDS) -> LoadSummary:
+    """Make the database's :Paper/:Entity graph equal to `graph`, writing only what differs (see the
+    module docstring).
 
-    `on_progress(done, total, what)` is called after every batch with rows written so far (nodes +
-    relationships), the total and a short description. `wipe=True` first deletes every :Paper and
-    :Entity node. `workers` transactions run at a time (nodes first, then relationships; a deadlock
-    between them is a transient error the driver retries). Raises Neo4jError with one clear line
-    on any failure.
+    `on_progress(done, total, what)` is called after every batch with the rows written so far
+    (deletions included), the total and a short description. `wipe=True` first deletes every :Paper
+    and :Entity node. `workers` transactions run at a time (deletions, then nodes, then
+    relationships; a deadlock between them is a transient error the driver retries). Raises
+    Neo4jError with one clear line on any failure.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     started = time.perf_counter()
-    node_groups = _node_groups(graph)
-    rel_groups = _rel_groups(graph)
-    total = sum(map(len, node_groups.values())) + sum(map(len, rel_groups.values()))
-    summary = LoadSummary(nodes=0, relationships=0, seconds=0.0)
-    done = 0
+    nodes, relationships = node_records(graph), relationship_records(graph)
+    summary = LoadSummary(nodes=len(nodes), relationships=len(relationships))
+    done = total = 0
     doing = "while connecting"
-
-    def finished(batch: _Batch, created: tuple[int, int]) -> None:
-        nonlocal done
-        if batch.is_node:
-            summary.nodes += len(batch.rows)
-            summary.nodes_created += created[0]
-            summary.nodes_by_label[batch.key] = summary.nodes_by_label.get(batch.key, 0) + len(batch.rows)
-        else:
-            summary.relationships += len(batch.rows)
-            summary.relationships_created += created[1]
-            summary.relationships_by_type[batch.key] = summary.relationships_by_type.get(batch.key, 0) + len(batch.rows)
-        done += len(batch.rows)
-        if on_progress:
-            on_progress(done, total, batch.what)
-
     driver = connect(uri, user, password, retry_seconds)
     try:
         with driver.session(database=database) as session:
@@ -352,12 +406,26 @@ def load_into_neo4j(graph: nx.MultiDiGraph, uri: str, user: str, password: str, 
                 summary.wiped_nodes = wipe_graph(session, batch_size)
             doing = "while creating constraints and indexes"
             ensure_schema(session)
-        for phase, batches in (("node_seconds", _node_batches(graph, node_groups, batch_size)),
-                               ("relationship_seconds", _rel_batches(rel_groups, batch_size))):
+            doing = "while reading what the database holds"
+            plan = LoadPlan.compare(nodes, relationships, read_stored_graph(session))
+        total = (len(plan.vanished_relationships) + len(plan.vanished_nodes) + len(plan.new_nodes)
+                 + len(plan.changed_nodes) + len(plan.new_relationships) + len(plan.changed_relationships))
+        for phase, batches in ((None, _deletions(plan, batch_size)),
+                               ("node_seconds", _node_writes(plan, batch_size)),
+                               ("relationship_seconds", _relationship_writes(plan, batch_size))):
             phase_started = time.perf_counter()
-            for batch, created in _run_batches(driver, database, batches, workers):
-                finished(batch, created)
-            setattr(summary, phase, time.perf_counter() - phase_started)
+            for batch in _run_batches(driver, database, batches, workers):
+                setattr(summary, batch.counter, getattr(summary, batch.counter) + len(batch.rows))
+                if batch.counter in ("nodes_created", "nodes_updated"):
+                    summary.nodes_by_label[batch.key] = summary.nodes_by_label.get(batch.key, 0) + len(batch.rows)
+                elif batch.counter in ("relationships_created", "relationships_updated"):
+                    by_type = summary.relationships_by_type
+                    by_type[batch.key] = by_type.get(batch.key, 0) + len(batch.rows)
+                done += len(batch.rows)
+                if on_progress:
+                    on_progress(done, total, batch.what)
+            if phase:
+                setattr(summary, phase, time.perf_counter() - phase_started)
     except _BatchFailed as failed:
         doing = f"while writing {failed.batch.what} ({done:,} of {total:,} rows written)"
         raise driver_error(failed.error, uri, user, doing) from failed.error

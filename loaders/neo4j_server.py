@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
@@ -29,6 +30,7 @@ DEFAULT_BOLT_PORT = 7687
 DEFAULT_HTTP_PORT = 7474
 DEFAULT_HEAP = "1g"
 DEFAULT_PAGECACHE = "256m"
+IMPORT_OFF_HEAP = "2g"  # neo4j-admin import's own default is 90% of the machine's memory
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 60.0
 USER = "neo4j"
@@ -75,6 +77,8 @@ class ServerInfo:
     log_file: Path
     user: str = USER
     started_at: float = 0.0
+    heap: str = DEFAULT_HEAP
+    pagecache: str = DEFAULT_PAGECACHE
     responding: bool = True
     already_running: bool = False
 
@@ -321,6 +325,8 @@ def _read_state(data_dir: Path) -> ServerInfo | None:
             log_file=Path(raw.get("log_file") or data_dir / LOG_FILE),
             user=raw.get("user", USER),
             started_at=float(raw.get("started_at", 0.0)),
+            heap=raw.get("heap", DEFAULT_HEAP),
+            pagecache=raw.get("pagecache", DEFAULT_PAGECACHE),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -453,6 +459,8 @@ def start_server(
             data_dir=ddir,
             log_file=log,
             started_at=started,
+            heap=heap,
+            pagecache=pagecache,
         )
         _write_state(info)
         return info
@@ -508,6 +516,44 @@ def _terminate(pid: int, timeout: float = STOP_TIMEOUT_S) -> None:
             os.kill(pid, signal.SIGKILL)
         _wait_exit(pid, 10.0)
     _CHILDREN.pop(pid, None)
+
+
+def restart_server(info: ServerInfo) -> ServerInfo:
+    """Start the server of `info` again with the same ports, password and memory settings."""
+    return start_server(port=info.bolt_port, data_dir=info.data_dir, password=info.password,
+                        http_port=info.http_port, heap=info.heap, pagecache=info.pagecache)
+
+
+def import_database(data_dir: Path | str | None, database: str, arguments: list[str], *,
+                    heap: str = DEFAULT_HEAP, off_heap: str = IMPORT_OFF_HEAP) -> str:
+    """Run `neo4j-admin database import full --overwrite-destination` (the class bin/neo4j-admin runs,
+    from the server's own jars) on the stopped server of data_dir; returns the import's summary line.
+
+    ServerError when the server is running or the import fails (one line: the tool's error)."""
+    ddir = _resolve_data_dir(data_dir)
+    if server_status(ddir) is not None:
+        raise ServerError(f"the Neo4j server of {ddir} is running; stop it before importing")
+    java = _check_java()
+    jar = ensure_server_built()
+    with tempfile.TemporaryDirectory(prefix=".import-", dir=ddir) as work:
+        conf = Path(work) / "conf"
+        conf.mkdir()
+        (conf / "neo4j.conf").write_text("")
+        cmd = [java, f"-Xmx{heap}", *JVM_OPTS, "-cp", str(jar), "org.neo4j.cli.AdminTool",
+               "database", "import", "full", database, "--overwrite-destination",
+               f"--max-off-heap-memory={off_heap}", f"--report-file={Path(work) / 'import.report'}", *arguments]
+        env = {**os.environ, "NEO4J_HOME": str(ddir), "NEO4J_CONF": str(conf)}
+        proc = subprocess.run(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              errors="replace", check=False)
+    output = proc.stdout + proc.stderr
+    with open(ddir / LOG_FILE, "a", encoding="utf-8") as log:
+        log.write(f"--- paper-kg: {' '.join(cmd)}\n{output}\n")
+    if proc.returncode != 0 or "IMPORT DONE" not in output:
+        lines = [ln.strip() for ln in output.splitlines() if ln.strip() and not ln.startswith("\tat ")]
+        errors = [ln for ln in lines if "Exception" in ln or "ERROR" in ln or "rror" in ln] or lines
+        raise ServerError(f"neo4j-admin import failed (exit {proc.returncode}): "
+                          f"{(errors[0] if errors else 'no output')[:300]} (see {ddir / LOG_FILE})")
+    return next(ln.strip() for ln in output.splitlines() if "IMPORT DONE" in ln)
 
 
 def stop_server(data_dir: Path | str | None = None, timeout: float = STOP_TIMEOUT_S) -> bool:

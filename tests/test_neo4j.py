@@ -20,7 +20,9 @@ from kg.errors import Neo4jError
 from kg.model import ENTITY, PAPER, RELATION_ROLES, SHARES_ENTITIES, TYPE_LABELS, VARIANT_OF
 from kg.query import networkx_backend as nxq
 from kg.query.neo4j_backend import QUERY_NAMES, Neo4jQueries, read_query
-from loaders.neo4j import _value, load_into_neo4j
+from loaders.neo4j import load_into_neo4j
+from loaders.neo4j_bulk import bulk_load
+from loaders.neo4j_records import HASH_PROPERTY, property_value
 
 QUERY_FILES = resources.files("queries")  # the installed package's *.cypher files
 
@@ -146,7 +148,8 @@ def test_properties_labels_and_relationships_as_in_networkx(neo4j_server, seed, 
                                                        "properties(n) AS props")}
     assert len(stored) == seed.number_of_nodes()
     for node, data in seed.nodes(data=True):
-        expected = {k: _value(v) for k, v in data.items() if v is not None} | {"id": node}
+        expected = {k: property_value(v) for k, v in data.items() if v is not None} | {"id": node}
+        assert isinstance(stored[node]["props"].pop(HASH_PROPERTY), int)
         assert stored[node]["props"] == expected
         want = {PAPER} if data["kind"] == PAPER else {ENTITY, TYPE_LABELS[data["type"]]}
         assert set(stored[node]["labels"]) == want
@@ -154,7 +157,8 @@ def test_properties_labels_and_relationships_as_in_networkx(neo4j_server, seed, 
         neo4j_server, "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props")}
     assert len(rels) == seed.number_of_edges()
     for u, v, key, data in seed.edges(keys=True, data=True):
-        assert rels[u, key, v] == {k: _value(x) for k, x in data.items() if x is not None}
+        assert isinstance(rels[u, key, v].pop(HASH_PROPERTY), int)
+        assert rels[u, key, v] == {k: property_value(x) for k, x in data.items() if x is not None}
     role = next(d for *_, k, d in seed.edges(keys=True, data=True) if k in RELATION_ROLES)
     assert role["sentence"] and role["rule"]  # the evidence is there to be compared
 
@@ -187,6 +191,118 @@ def test_bigger_corpus_after_smaller_only_adds(neo4j_server, seed, restore_seed)
     assert summary.nodes_created == seed.number_of_nodes() - small.number_of_nodes()
     assert summary.relationships_created == seed.number_of_edges() - small.number_of_edges()
     assert db_counts(neo4j_server) == nx_counts(seed)
+
+
+def db_contents(server) -> tuple[dict, dict]:
+    """Every :Paper/:Entity node (id -> labels, properties) and relationship ((start, type, end) -> properties)."""
+    nodes = {r["id"]: (sorted(r["labels"]), r["props"]) for r in cypher(
+        server, "MATCH (n) WHERE n:Paper OR n:Entity RETURN n.id AS id, labels(n) AS labels, properties(n) AS props")}
+    rels = {(r["a"], r["type"], r["b"]): r["props"] for r in cypher(
+        server, "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props")}
+    return nodes, rels
+
+
+def changed_copy(seed: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
+    """The seed graph with one paper removed, one paper retitled, one relationship changed, and two papers,
+    one entity and four relationships added; also returns the removed paper's relationship count."""
+    graph = seed.copy()
+    papers = [n for n, _ in paper_nodes(seed)]
+    removed = min(papers, key=lambda p: (seed.degree(p), p))
+    removed_edges = seed.degree(removed)
+    graph.remove_node(removed)
+    retitled = next(p for p in papers if p != removed)
+    graph.nodes[retitled]["title"] += " (revised)"
+    u, v, key, data = next((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True) if k in RELATION_ROLES)
+    data["confidence"] = data["confidence"] / 2
+    entity = next(n for n, _ in entity_nodes(seed) if n in graph)
+    for paper in ("paper:new-1", "paper:new-2"):
+        pid = paper.removeprefix("paper:")
+        graph.add_node(paper, kind=PAPER, paper_id=pid, title=f"New {pid}", title_key=f"new{pid}", abstract="",
+                       year=2026, authors=["A. Author"], url="", sources=["new.jsonl:1"])
+    graph.add_node("entity:newthing", kind=ENTITY, name="NewThing", type="method", aliases=["NewThing"],
+                   keys=["newthing"], paper_count=2)
+    role = {"confidence": 0.9, "text": "NewThing", "field": "title", "start_char": 0, "end_char": 8,
+            "sentence": "NewThing", "rule": "model", "mention_count": 1}
+    graph.add_edge("paper:new-1", "entity:newthing", key="USES", rel="USES", role="uses", **role)
+    graph.add_edge("paper:new-2", "entity:newthing", key="MENTIONS", rel="MENTIONS", role="mentions", **role)
+    graph.add_edge("paper:new-1", entity, key="USES", rel="USES", role="uses", **role)
+    graph.add_edge("paper:new-1", "paper:new-2", key=SHARES_ENTITIES, rel=SHARES_ENTITIES, weight=1.0,
+                   entities=["NewThing"])
+    return graph, removed_edges
+
+
+def test_reload_after_a_changed_build_writes_only_the_changes(neo4j_server, seed, loaded, restore_seed):
+    changed, removed_edges = changed_copy(seed)
+    load(neo4j_server, seed, wipe=True)
+    summary = load(neo4j_server, changed)
+    assert (summary.nodes_created, summary.nodes_updated, summary.nodes_deleted) == (3, 1, 1)
+    assert (summary.relationships_created, summary.relationships_updated) == (4, 1)
+    assert summary.relationships_deleted == removed_edges
+    assert (summary.nodes, summary.relationships) == (changed.number_of_nodes(), changed.number_of_edges())
+    incremental = db_contents(neo4j_server)
+    fresh = load(neo4j_server, changed, wipe=True)
+    assert fresh.nodes_created == changed.number_of_nodes()
+    assert incremental == db_contents(neo4j_server)
+    again = load(neo4j_server, changed)
+    assert again.nodes_written + again.relationships_written + again.nodes_deleted + again.relationships_deleted == 0
+
+
+def saved_query_answers(server, graph: nx.MultiDiGraph) -> dict[str, object]:
+    """Each file of queries/ asked about the busiest entities and papers of `graph` (and a name it lacks)."""
+    entities = [d["name"] for d in top_entities_by_papers(graph, 3)]
+    papers = [d["paper_id"] for _, d in sorted(paper_nodes(graph), key=lambda item: (-graph.degree(item[0]),
+                                                                                          item[0]))[:3]]
+    builders = sorted(graph.nodes[v]["paper_id"] for _, v, k in graph.edges(keys=True) if k == "BUILDS_ON")[:2]
+    asked = {f"papers_using {e}": ("papers_using", e) for e in [*entities, "no such entity"]}
+    asked |= {f"paper_entities {p}": ("paper_entities", p) for p in papers}
+    asked |= {f"related_papers {p}": ("related_papers", p) for p in papers}
+    asked |= {f"papers_building_on {p}": ("papers_building_on", p) for p in builders}
+    asked |= {f"cooccurring_entities {e}": ("cooccurring_entities", e) for e in entities}
+    asked |= {f"top_entities {t}": ("top_entities", t, 25) for t in (None, *TYPE_LABELS)}
+    asked["shortest_connection"] = ("shortest_connection", entities[0], entities[-1])
+    with Neo4jQueries(server.uri, server.user, server.password) as q:
+        answers = {label: answer(lambda n, *a: getattr(q, n)(*a), *call) for label, call in asked.items()}
+        answers["graph_stats"] = q.graph_stats()
+    return answers
+
+
+def test_bulk_import_equals_a_bolt_load(neo4j_server, seed, loaded, restore_seed):
+    if neo4j_server.data_dir is None:
+        pytest.skip("--bulk needs the local server; NEO4J_URI points at another one")
+    load(neo4j_server, seed, wipe=True)
+    by_bolt, bolt_answers = db_contents(neo4j_server), saved_query_answers(neo4j_server, seed)
+    summary = bulk_load(seed, neo4j_server.uri, neo4j_server.user, neo4j_server.password,
+                        data_dir=neo4j_server.data_dir)
+    assert (summary.nodes, summary.relationships) == (seed.number_of_nodes(), seed.number_of_edges())
+    assert db_counts(neo4j_server) == nx_counts(seed)
+    assert db_contents(neo4j_server) == by_bolt  # labels, properties (empty lists, kg_hash) and all
+    assert saved_query_answers(neo4j_server, seed) == bolt_answers
+    with Neo4jQueries(neo4j_server.uri, neo4j_server.user, neo4j_server.password) as queries:
+        assert_same(seed, queries, "papers_using", top_entities_by_papers(seed, 1)[0]["name"])
+    constraints = cypher(neo4j_server, "SHOW CONSTRAINTS YIELD labelsOrTypes, properties")
+    assert {("Paper", "id"), ("Entity", "id")} <= {(c["labelsOrTypes"][0], c["properties"][0]) for c in constraints}
+    again = load(neo4j_server, seed)
+    assert again.nodes_written + again.relationships_written + again.nodes_deleted + again.relationships_deleted == 0
+
+
+def test_bulk_refuses_a_remote_server_in_one_line(neo4j_server, seed):
+    from loaders.neo4j_server import server_status
+
+    local = server_status(neo4j_server.data_dir)
+    if local is None:
+        pytest.skip("--bulk needs the local server; NEO4J_URI points at another one")
+    with pytest.raises(Neo4jError) as failure:
+        bulk_load(seed, "bolt://db.example.org:7687", "neo4j", "pw", data_dir=neo4j_server.data_dir)
+    assert str(failure.value) == (f"--bulk needs the local server started by `kg neo4j start` ({local.uri}), "
+                                  "not bolt://db.example.org:7687; load that server without --bulk")
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    refused = CliRunner().invoke(app, ["load", "neo4j", "--bulk", "--yes", "--uri", "bolt://db.example.org:7687",
+                                       "--data", str(neo4j_server.data_dir)])
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines() == [f"error: {failure.value}"]
 
 
 def test_graph_stats_equal_networkx(seed, queries):

@@ -43,6 +43,8 @@ app = typer.Typer(cls=KgGroup,
                   help="paper-kg: a knowledge graph of ML papers linked through the entities they share.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 load_app = typer.Typer(help="Load a built graph into a database.", no_args_is_help=True)
+export_app = typer.Typer(help="Write a built graph in another tool's format.", no_args_is_help=True)
 neo4j_app = typer.Typer(help="Run a local Neo4j Community server (Java 17+ and Maven).", no_args_is_help=True)
 app.add_typer(load_app, name="load")
+app.add_typer(export_app, name="export")
 app.add_typer(neo4j_app, name="neo4j")
