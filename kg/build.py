@@ -6,20 +6,26 @@ time only, so importing any `kg` module never imports `loaders` (which imports `
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
 from kg.atomic import check_output_dir, replace_directory
-from kg.engine import InProcess, LocalPool, resolve_workers
-from kg.extract.pipeline import extract_papers
+from kg.corpus_state import STATE_FILE, CorpusState, own_record, write_state
+from kg.engine import Engine, InProcess, LocalPool, resolve_workers
+from kg.extract.pipeline import extract_own, extract_papers
+from kg.extract.resumable import PassState, link_corpus_resumable
 from kg.graph import build_graph
 from kg.model import Paper, PaperEntities
 from kg.query.networkx_backend import graph_stats
-from kg.readers import ReadIssue, read_papers
+from kg.readers import ReadIssue, ReadResult, require_papers
+from kg.readers.base import merge_records
+from kg.readers.detect import STDIN, expand_inputs, read_file
 
 PAPERS_FILE = "papers.jsonl"
 OUTPUT_FILES = ("graph.graphml", "graph.gexf", "graph.json", PAPERS_FILE)  # = loaders.files.GRAPH_FILES + papers
@@ -40,14 +46,68 @@ class BuildSummary:
     notes: list[str] = field(default_factory=list)  # what the corpus pass examined and left out
 
 
+@contextlib.contextmanager
+def local_engine(workers: int, items: int) -> Iterator[Engine]:
+    """This process, or a pool of `workers` local processes (0: every available core) for `items` papers."""
+    count = resolve_workers(workers, items)
+    if count == 1:
+        yield InProcess()
+        return
+    with LocalPool(count) as engine:
+        yield engine
+
+
 def extract_corpus(papers: list[Paper], workers: int, on_paper: Callable[[], None] | None = None,
                    notes: list[str] | None = None) -> list[PaperEntities]:
     """The extract stage on `workers` local processes (0: every available core), see `build`."""
-    count = resolve_workers(workers, len(papers))
-    if count == 1:
-        return extract_papers(papers, on_paper=on_paper, notes=notes, engine=InProcess())
-    with LocalPool(count) as engine:
+    with local_engine(workers, len(papers)) as engine:
         return extract_papers(papers, on_paper=on_paper, notes=notes, engine=engine)
+
+
+def read_new_files(inputs: Iterable[Path | str], result: ReadResult, already_read: Iterable[str] = ()) -> list[str]:
+    """Merge the records of every input file into `result` (as `read_papers` does), except files in
+    `already_read` (real paths), which are reported and skipped; returns the real paths read."""
+    skip = set(already_read)
+    read: list[str] = []
+    for path in expand_inputs([Path(p) for p in inputs], result.issues):
+        real = str(path) if path is STDIN else os.path.realpath(path)
+        if real in skip:
+            result.issues.append(ReadIssue(str(path), 0, "already read by this build; skipped"))
+            continue
+        merge_records(read_file(path, result.issues), result)
+        if path is not STDIN:
+            read.append(real)
+    return read
+
+
+def link_and_write(target: Path, corpus: list[PaperEntities], state: CorpusState, previous: PassState | None = None,
+                   fresh: set[int] = frozenset()) -> tuple[nx.MultiDiGraph, list[str]]:
+    """The corpus pass over `corpus` (each paper's own entities, as in `state.records`), resumed from
+    `previous` (`fresh`: positions of its papers extracted again), the graph, then every output and
+    the corpus state swapped into `target` together. Returns the graph and the pass's notes."""
+    from loaders.files import write_extractions, write_graph_files
+
+    notes, state.passed = link_corpus_resumable(corpus, previous, fresh)
+    graph = build_graph(corpus)
+
+    def write(folder: Path) -> None:
+        write_graph_files(graph, folder)
+        write_extractions(corpus, folder / PAPERS_FILE)
+        write_state(state, folder / STATE_FILE)
+
+    replace_directory(target, write, carry_over=True)
+    return graph, notes
+
+
+def summarise(graph: nx.MultiDiGraph, read: ReadResult, out_dir: Path, started: float,
+              notes: list[str]) -> BuildSummary:
+    """The summary of a build or an add that wrote `graph` to `out_dir`."""
+    stats = graph_stats(graph)
+    return BuildSummary(
+        records_read=read.records_read, duplicates_merged=read.duplicates_merged,
+        unique_papers=len(read.papers), entities_by_type=stats["entities_by_type"],
+        edges_by_type=stats["edges_by_type"], seconds=time.perf_counter() - started,
+        issues=read.issues, outputs=[Path(out_dir) / name for name in OUTPUT_FILES], notes=notes)
 
 
 def build(inputs: Iterable[Path | str], out_dir: Path,
@@ -58,26 +118,18 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
 
     `out_dir` is checked before anything is read (OutputError), and the outputs are written to a new
     directory beside it that is then swapped in: a build that fails, is interrupted (SIGINT, SIGTERM)
-    or reads no paper leaves the previous outputs as they were, never a mix of old and new."""
-    from loaders.files import write_extractions, write_graph_files
-
+    or reads no paper leaves the previous outputs as they were, never a mix of old and new. Beside the
+    outputs goes the corpus state `kg add` resumes from (kg/corpus_state.py)."""
     started = time.perf_counter()
     target = check_output_dir(out_dir)
-    read = read_papers(inputs, at_least_one=True)  # none read: NoPapersError before anything is written
+    inputs = list(inputs)
+    read = ReadResult()
+    files = read_new_files(inputs, read)
+    require_papers(read, inputs)  # none read: NoPapersError before anything is written
     if on_start:
         on_start(len(read.papers))
-    notes: list[str] = []
-    corpus = extract_corpus(read.papers, workers, on_paper=on_paper, notes=notes)
-    graph = build_graph(corpus)
-
-    def write(folder: Path) -> None:
-        write_graph_files(graph, folder)
-        write_extractions(corpus, folder / PAPERS_FILE)
-
-    replace_directory(target, write, carry_over=True)
-    stats = graph_stats(graph)
-    return graph, BuildSummary(
-        records_read=read.records_read, duplicates_merged=read.duplicates_merged,
-        unique_papers=len(read.papers), entities_by_type=stats["entities_by_type"],
-        edges_by_type=stats["edges_by_type"], seconds=time.perf_counter() - started,
-        issues=read.issues, outputs=[Path(out_dir) / name for name in OUTPUT_FILES], notes=notes)
+    with local_engine(workers, len(read.papers)) as engine:
+        corpus = extract_own(read.papers, on_paper=on_paper, engine=engine)
+    state = CorpusState(read.records_read, files, [own_record(item) for item in corpus])
+    graph, notes = link_and_write(target, corpus, state)
+    return graph, summarise(graph, read, out_dir, started, notes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,6 +12,9 @@ from kg.cli.app import app
 from kg.cli.options import DEFAULT_OUT, JsonOption, WorkersOption
 from kg.cli.output import console, fail, print_counts, print_json, progress_bar, warn
 from kg.model import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    from kg.build import BuildSummary
 
 InputsArgument = Annotated[list[Path], typer.Argument(help="Input files or directories.")]
 
@@ -34,6 +37,31 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
     except KeyboardInterrupt as exc:  # the build writes a new directory and swaps it in: say which set is there
         exc.detail = f"; {out} left as it was" if _identity(out) == before else f" after {out} was written"
         raise
+    report(summary)
+
+
+@app.command()
+def add(inputs: Annotated[list[Path], typer.Argument(help="Input files or directories with the papers to add.")],
+        out: Annotated[Path, typer.Option("--out", "-o", help="The build to add them to.")] = DEFAULT_OUT,
+        workers: WorkersOption = 0) -> None:
+    """Add papers to a build: the same files as `kg build` on its inputs and these, extracting only the new papers."""
+    from kg.atomic import check_output_dir
+    from kg.incremental import add as run_add
+
+    check_output_dir(out)
+    before = _identity(out)
+    try:
+        with progress_bar("reading") as update:
+            _, summary = run_add(inputs, out, on_start=lambda n: update(description="extracting", total=n),
+                                 on_paper=lambda: update(advance=1), workers=workers)
+    except KeyboardInterrupt as exc:
+        exc.detail = f"; {out} left as it was" if _identity(out) == before else f" after {out} was written"
+        raise
+    report(summary)
+
+
+def report(summary: BuildSummary) -> None:
+    """What `kg build` and `kg add` print: warnings, notes, counts and the files written."""
     warn(summary.issues)
     for note in summary.notes:
         console.print(f"note: {note}", highlight=False, markup=False)

@@ -177,13 +177,9 @@ def link_corpus(corpus: list[PaperEntities], notes: list[str] | None = None) -> 
     harmonise(corpus)
 
 
-def extract_papers(papers: list[Paper], nlp: Language | None = None,
-                   on_paper: Callable[[], None] | None = None,
-                   notes: list[str] | None = None, engine: Engine | None = None,
-                   model_dir: Path = MODEL_DIR) -> list[PaperEntities]:
-    """Run the extractor over a corpus (see the module docstring): the map stage on `engine` (default:
-    this process) with the pipeline in `model_dir`, or in this process with `nlp` when one is given;
-    then the corpus pass. `notes` collects what the corpus pass examined and left out."""
+def extract_own(papers: list[Paper], nlp: Language | None = None, on_paper: Callable[[], None] | None = None,
+                engine: Engine | None = None, model_dir: Path = MODEL_DIR) -> list[PaperEntities]:
+    """The map stage alone: each paper's own entities, before the corpus pass (see `extract_papers`)."""
     if nlp is not None and engine is not None and engine.workers > 1:
         raise ValueError("a pipeline object runs in this process only; give worker engines a model_dir")
     stage = partial(own_entities, nlp) if nlp is not None else partial(extract_chunk, model_dir=str(model_dir))
@@ -193,5 +189,16 @@ def extract_papers(papers: list[Paper], nlp: Language | None = None,
         if on_paper:
             for _ in extracted:
                 on_paper()
+    return corpus
+
+
+def extract_papers(papers: list[Paper], nlp: Language | None = None,
+                   on_paper: Callable[[], None] | None = None,
+                   notes: list[str] | None = None, engine: Engine | None = None,
+                   model_dir: Path = MODEL_DIR) -> list[PaperEntities]:
+    """Run the extractor over a corpus (see the module docstring): the map stage on `engine` (default:
+    this process) with the pipeline in `model_dir`, or in this process with `nlp` when one is given;
+    then the corpus pass. `notes` collects what the corpus pass examined and left out."""
+    corpus = extract_own(papers, nlp, on_paper, engine, model_dir)
     link_corpus(corpus, notes)
     return corpus
