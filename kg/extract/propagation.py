@@ -41,7 +41,8 @@ DF_SHARE = 0.05
 DF_MIN_PAPERS = 20
 # ... and kept only when the paper's own extraction, not propagation, found it in at least this share.
 FOUND_SHARE = 0.5
-_WORD_START = re.compile(r"(?<![\w-])[A-Za-z0-9]")
+_WORD_START = re.compile(r"(?<![\w-])[A-Za-z0-9][^\W_]*")  # a word: its run of letters and digits
+_WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"“])|\n+")
 
 
@@ -158,14 +159,17 @@ def relink(corpus: list[PaperEntities], names: dict[str, IntroducedName], merged
 
 
 class NameMatcher:
-    """Broadcast: the propagated spellings, indexed by their first character for a linear scan."""
+    """Broadcast: the propagated spellings, indexed by their first word (a run of letters and digits)
+    for a linear scan: a spelling can only match where the text's word is its own first word."""
 
     def __init__(self, names: dict[str, IntroducedName]) -> None:
         self.names = names
-        self._by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._by_word: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for surface, key in unambiguous_surfaces(names).items():
-            self._by_first[surface[0]].append((surface, key))
-        for entries in self._by_first.values():
+            first = _WORD.match(surface)
+            if first:
+                self._by_word[first.group()].append((surface, key))
+        for entries in self._by_word.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest spelling first
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
@@ -176,7 +180,7 @@ class NameMatcher:
             start = match.start()
             if start < position:
                 continue
-            for surface, key in self._by_first.get(text[start], ()):
+            for surface, key in self._by_word.get(match.group(), ()):
                 end = start + len(surface)
                 if text.startswith(surface, start) and (end == len(text) or not (text[end].isalnum() or text[end] in "-_")):
                     found.append((start, end, key))
