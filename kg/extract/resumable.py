@@ -35,6 +35,7 @@ from kg.extract.propagation import (
 from kg.extract.recognizer import Candidate
 from kg.model import TITLE_SEPARATOR, PaperEntities
 
+_WORD_BEFORE, _WORD_END = r"(?<![\w-])", r"(?![\w-])"  # NameMatcher's boundaries
 Found = tuple[int, int, str]  # (start, end, entity id) of a propagated spelling in title + separator + abstract
 
 
@@ -57,8 +58,9 @@ class PassState:
 
 
 def spelling_detector(spellings: set[str]) -> re.Pattern[str] | None:
-    """One regex finding any of `spellings` as a substring (a trie, so each position costs the
-    length of a match, not the number of spellings); None for no spellings."""
+    """One regex finding any of `spellings` where `NameMatcher` could match it: at a word start, and
+    not followed by a letter, digit, '-' or '_'. Built as a trie, so each position costs the length of
+    a match, not the number of spellings; None for no spellings."""
     if not spellings:
         return None
     trie: dict = {}
@@ -69,12 +71,10 @@ def spelling_detector(spellings: set[str]) -> re.Pattern[str] | None:
         node[""] = {}
 
     def pattern(node: dict) -> str:
-        if "" in node:
-            return ""  # a shorter spelling ends here: finding it is enough
-        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items())]
+        branches = [re.escape(char) + pattern(child) if char else _WORD_END for char, child in sorted(node.items())]
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return re.compile(pattern(trie))
+    return re.compile(_WORD_BEFORE + pattern(trie))
 
 
 def _candidates(item: PaperEntities, found: list[Found], names: dict[str, IntroducedName]) -> dict[str, list[Candidate]]:
