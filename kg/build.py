@@ -44,6 +44,22 @@ class BuildSummary:
     issues: list[ReadIssue] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the corpus pass examined and left out
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
+
+
+class Stages:
+    """Seconds spent per stage of a job, for its summary and the benchmarks."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def timing(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 
 
 @contextlib.contextmanager
@@ -80,34 +96,40 @@ def read_new_files(inputs: Iterable[Path | str], result: ReadResult, already_rea
     return read
 
 
-def link_and_write(target: Path, corpus: list[PaperEntities], state: CorpusState, previous: PassState | None = None,
+def link_and_write(target: Path, corpus: list[PaperEntities], state: CorpusState, stages: Stages,
+                   previous: PassState | None = None,
                    fresh: set[int] = frozenset()) -> tuple[nx.MultiDiGraph, list[str]]:
     """The corpus pass over `corpus` (each paper's own entities, as in `state.records`), resumed from
     `previous` (`fresh`: positions of its papers extracted again), the graph, then every output and
     the corpus state swapped into `target` together. Returns the graph and the pass's notes."""
     from loaders.files import write_extractions, write_graph_files
 
-    notes, state.passed = link_corpus_resumable(corpus, previous, fresh)
-    graph = build_graph(corpus)
+    with stages.timing("corpus pass"):
+        notes, state.passed = link_corpus_resumable(corpus, previous, fresh)
+    with stages.timing("graph"):
+        graph = build_graph(corpus)
 
     def write(folder: Path) -> None:
-        write_graph_files(graph, folder)
-        write_extractions(corpus, folder / PAPERS_FILE)
-        write_state(state, folder / STATE_FILE)
+        with stages.timing("write graph files"):
+            write_graph_files(graph, folder)
+        with stages.timing("write papers and state"):
+            write_extractions(corpus, folder / PAPERS_FILE)
+            write_state(state, folder / STATE_FILE)
 
     replace_directory(target, write, carry_over=True)
     return graph, notes
 
 
 def summarise(graph: nx.MultiDiGraph, read: ReadResult, out_dir: Path, started: float,
-              notes: list[str]) -> BuildSummary:
+              notes: list[str], stages: Stages) -> BuildSummary:
     """The summary of a build or an add that wrote `graph` to `out_dir`."""
     stats = graph_stats(graph)
     return BuildSummary(
         records_read=read.records_read, duplicates_merged=read.duplicates_merged,
         unique_papers=len(read.papers), entities_by_type=stats["entities_by_type"],
         edges_by_type=stats["edges_by_type"], seconds=time.perf_counter() - started,
-        issues=read.issues, outputs=[Path(out_dir) / name for name in OUTPUT_FILES], notes=notes)
+        issues=read.issues, outputs=[Path(out_dir) / name for name in OUTPUT_FILES], notes=notes,
+        stages=stages.seconds)
 
 
 def build(inputs: Iterable[Path | str], out_dir: Path,
@@ -123,13 +145,14 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
     started = time.perf_counter()
     target = check_output_dir(out_dir)
     inputs = list(inputs)
-    read = ReadResult()
-    files = read_new_files(inputs, read)
+    read, stages = ReadResult(), Stages()
+    with stages.timing("read"):
+        files = read_new_files(inputs, read)
     require_papers(read, inputs)  # none read: NoPapersError before anything is written
     if on_start:
         on_start(len(read.papers))
-    with local_engine(workers, len(read.papers)) as engine:
+    with stages.timing("extract"), local_engine(workers, len(read.papers)) as engine:
         corpus = extract_own(read.papers, on_paper=on_paper, engine=engine)
-    state = CorpusState(read.records_read, files, [own_record(item) for item in corpus])
-    graph, notes = link_and_write(target, corpus, state)
-    return graph, summarise(graph, read, out_dir, started, notes)
+        state = CorpusState(read.records_read, files, [own_record(item) for item in corpus])
+    graph, notes = link_and_write(target, corpus, state, stages)
+    return graph, summarise(graph, read, out_dir, started, notes, stages)

@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import check_output_dir
-from kg.build import BuildSummary, link_and_write, local_engine, read_new_files, summarise
+from kg.build import BuildSummary, Stages, link_and_write, local_engine, read_new_files, summarise
 from kg.corpus_state import own_record, read_state
 from kg.extract.pipeline import extract_own
 from kg.model import Paper, PaperEntities
@@ -31,26 +31,30 @@ def add(inputs: Iterable[Path | str], out_dir: Path,
     set is swapped in whole, or the previous one is left as it was."""
     started = time.perf_counter()
     target = check_output_dir(out_dir)
-    state = read_state(target)
-    corpus = [PaperEntities.from_json(record) for record in state.records]
+    stages = Stages()
+    with stages.timing("read state"):
+        state = read_state(target)
+        corpus = [PaperEntities.from_json(record) for record in state.records]
     read = ReadResult(papers=[item.paper for item in corpus], records_read=state.records_read)
     before = [_merged_fields(paper) for paper in read.papers]
-    state.files += read_new_files(inputs, read, state.files)
+    with stages.timing("read"):
+        state.files += read_new_files(inputs, read, state.files)
     state.records_read = read.records_read
     fresh = sorted(index for index, fields in enumerate(before) if read.papers[index].abstract != fields[0])
     changed = {index for index, fields in enumerate(before) if _merged_fields(read.papers[index]) != fields}
     pending = [read.papers[index] for index in fresh] + read.papers[len(before):]
     if on_start:
         on_start(len(pending))
-    with local_engine(workers, len(pending)) as engine:
-        extracted = extract_own(pending, on_paper=on_paper, engine=engine)
-    for index, item in zip(fresh, extracted, strict=False):
-        corpus[index] = item
-    corpus.extend(extracted[len(fresh):])
-    state.records = [own_record(item) if index in changed or index >= len(before) else state.records[index]
-                     for index, item in enumerate(corpus)]
-    graph, notes = link_and_write(target, corpus, state, previous=state.passed, fresh=set(fresh))
-    return graph, summarise(graph, read, out_dir, started, notes)
+    with stages.timing("extract"):
+        with local_engine(workers, len(pending)) as engine:
+            extracted = extract_own(pending, on_paper=on_paper, engine=engine)
+        for index, item in zip(fresh, extracted, strict=False):
+            corpus[index] = item
+        corpus.extend(extracted[len(fresh):])
+        state.records = [own_record(item) if index in changed or index >= len(before) else state.records[index]
+                         for index, item in enumerate(corpus)]
+    graph, notes = link_and_write(target, corpus, state, stages, previous=state.passed, fresh=set(fresh))
+    return graph, summarise(graph, read, out_dir, started, notes, stages)
 
 
 def _merged_fields(paper: Paper) -> tuple:
