@@ -125,7 +125,7 @@ def as_json(corpus: list) -> list[dict]:
     return [item.to_json() for item in corpus]
 
 
-@pytest.mark.parametrize("split", [1, 40, 150, -1])
+@pytest.mark.parametrize("split", [0, 1, 40, 150, -1])
 def test_the_resumed_corpus_pass_equals_the_whole_pass(seed_own: list, split: int) -> None:
     whole = copy.deepcopy(seed_own)
     notes = []
