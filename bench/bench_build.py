@@ -119,14 +119,14 @@ def run(count: int, corpus: Path, workers: int, pipe_limit: int) -> dict:
     seconds = summary.seconds
     result = {
         "papers": count, "processes": processes, "seconds": seconds, "papers_per_s": count / seconds,
-        "ms_per_paper": 1000 * seconds / count, "stages": summary.stage_seconds,
+        "ms_per_paper": 1000 * seconds / count, "stages": summary.stages,
         "tokenizer_papers_per_s": {n: count / s for n, s in tokenizer.items()},
         "ratio_to_tokenizer_same_processes": tokenizer[processes] / seconds,
         "ratio_to_tokenizer_best": min(tokenizer.values()) / seconds,
         "nlp_pipe_seconds": pipe, "overhead_over_nlp_pipe": None if pipe is None else seconds / pipe - 1,
         "peak_rss_mib": memory.peak / 2**20,
     }
-    stages = ", ".join(f"{name} {s:.1f}s" for name, s in summary.stage_seconds.items())
+    stages = ", ".join(f"{name} {s:.1f}s" for name, s in summary.stages.items())
     token_rates = ", ".join(f"{n} process{'es' if n > 1 else ''} {count / s:,.0f}/s" for n, s in tokenizer.items())
     overhead = "n/a" if pipe is None else f"{pipe:.1f}s, build overhead {100 * (seconds / pipe - 1):+.0f}%"
     print(f"{count:>7,} papers, {processes} processes: {seconds:.1f}s, {count / seconds:,.1f} papers/s, "

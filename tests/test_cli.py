@@ -31,7 +31,7 @@ def test_build_prints_summary_and_writes_files(tmp_path: Path) -> None:
     assert "records read 285, duplicate papers merged 66, unique papers 219" in result.stdout
     assert "entities: benchmark" in result.stdout and "edges: BUILDS_ON" in result.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "graph.gexf", "graph.graphml", "graph.json", "papers.jsonl"]
+        "corpus-state.jsonl.gz", "graph.gexf", "graph.graphml", "graph.json", "papers.jsonl"]
 
 
 def test_papers_using_resolves_case_and_aliases(seed_build) -> None:

@@ -67,4 +67,5 @@ def test_files_are_readable_by_plain_networkx(seed_build) -> None:
 
 
 def test_no_temporary_files_left(seed_build) -> None:
-    assert sorted(p.name for p in seed_build.out.iterdir()) == sorted([*GRAPH_FILES.values(), "papers.jsonl"])
+    assert sorted(p.name for p in seed_build.out.iterdir()) == sorted([*GRAPH_FILES.values(), "papers.jsonl",
+                                                                      "corpus-state.jsonl.gz"])

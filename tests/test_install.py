@@ -82,7 +82,7 @@ def test_wheel_in_a_fresh_venv_outside_the_source_tree(tmp_path: Path) -> None:
 
     run(kg, "build", SEED.name, "--out", "out", cwd=work, env=env)
     assert sorted(p.name for p in (work / "out").iterdir()) == [
-        "graph.gexf", "graph.graphml", "graph.json", "papers.jsonl"]
+        "corpus-state.jsonl.gz", "graph.gexf", "graph.graphml", "graph.json", "papers.jsonl"]
     from_files = json.loads(run(kg, "papers-using", "BERT", "--json", cwd=work, env=env).stdout)
     assert from_files and all(row["entity"] == "BERT" for row in from_files)
 

@@ -124,3 +124,37 @@ def test_intervals_answer_overlap_like_a_scan_of_every_range() -> None:
         if not overlapping:
             taken.add(start, end)
             ranges.append((start, end))
+
+
+def test_the_matcher_finds_what_a_scan_of_every_spelling_at_every_word_start_finds() -> None:
+    import random
+    import re
+
+    from kg.extract.propagation import IntroducedName, NameMatcher
+
+    spellings = ["GPT", "GPT-4", "Llama 2", "Llama", "SD", "SDXL", "Qwen2", "Qwen2.5", "Ré-Net", "A-B", "X_Y",
+                 "Gated Token"]
+    names = {f"k{i}": IntroducedName(f"k{i}", s, "model", {s}) for i, s in enumerate(spellings)}
+    matcher = NameMatcher(names)
+    longest_first = sorted(((s, f"k{i}") for i, s in enumerate(spellings)), key=lambda e: -len(e[0]))
+
+    def reference(text: str) -> list[tuple[int, int, str]]:
+        found, position = [], 0
+        for match in re.finditer(r"(?<![\w-])[A-Za-z0-9]", text):
+            start = match.start()
+            if start < position:
+                continue
+            for surface, key in longest_first:
+                end = start + len(surface)
+                if text.startswith(surface, start) and (end == len(text) or text[end] not in "-_"
+                                                        and not text[end].isalnum()):
+                    found.append((start, end, key))
+                    position = end
+                    break
+        return found
+
+    pieces = [*spellings, " ", "-", "_", ".", "4", "é", "x", "Token", "2", "(", "é-"]
+    generator = random.Random(7)
+    for _ in range(3000):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 12)))
+        assert matcher.find(text) == reference(text), text

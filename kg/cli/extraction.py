@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,6 +13,9 @@ from kg.cli.app import app
 from kg.cli.options import DEFAULT_OUT, ClusterOption, JsonOption, WorkersOption
 from kg.cli.output import console, fail, print_counts, print_json, progress_bar, warn
 from kg.model import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    from kg.build import BuildSummary
 
 InputsArgument = Annotated[list[Path], typer.Argument(help="Input files, directories or glob patterns.")]
 
@@ -35,6 +38,32 @@ def build(inputs: InputsArgument = [Path("seeds")],  # noqa: B006 (Typer reads t
     except KeyboardInterrupt as exc:  # the build writes a new directory and swaps it in: say which set is there
         exc.detail = f"; {out} left as it was" if _identity(out) == before else f" after {out} was written"
         raise
+    report(summary)
+
+
+@app.command()
+def add(inputs: Annotated[list[Path], typer.Argument(help="Input files, directories or glob patterns "
+                                                        "with the papers to add.")],
+        out: Annotated[Path, typer.Option("--out", "-o", help="The build to add them to.")] = DEFAULT_OUT,
+        workers: WorkersOption = 0) -> None:
+    """Add papers to a build: the same files as `kg build` on its inputs and these, extracting only the new papers."""
+    before = _identity(out)
+    try:
+        from kg.atomic import check_output_dir
+        from kg.incremental import add as run_add
+
+        check_output_dir(out)
+        with progress_bar("reading") as update:
+            _, summary = run_add(inputs, out, on_start=_extracting(update), on_advance=lambda: update(advance=1),
+                                 workers=workers)
+    except KeyboardInterrupt as exc:
+        exc.detail = f"; {out} left as it was" if _identity(out) == before else f" after {out} was written"
+        raise
+    report(summary)
+
+
+def report(summary: BuildSummary) -> None:
+    """What `kg build` and `kg add` print: warnings, notes, counts and the files written."""
     warn(summary.issues)
     for note in summary.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
@@ -75,8 +104,8 @@ def extract(inputs: InputsArgument,
     _check_one_engine(workers, cluster)
     check_output_file(output)  # before the extraction, not after it
     with progress_bar("reading") as update:
-        read, corpus = read_and_extract_own(inputs, workers, cluster, on_start=_extracting(update),
-                                            on_advance=lambda: update(advance=1))
+        read, _, corpus = read_and_extract_own(inputs, workers, cluster, on_start=_extracting(update),
+                                               on_advance=lambda: update(advance=1))
     link_corpus(corpus)
     warn(read.issues)
     write_extractions(corpus, output)

@@ -1,0 +1,138 @@
+"""The corpus pass (kg/extract/propagation.py) resumable: it keeps what it found in each paper, so a
+later pass over a grown corpus rescans only the papers a change can reach.
+
+The result is the one `link_corpus` gives on the whole corpus; what is kept is `PassState`: the
+spellings the matcher used, and per paper its own entity ids after relinking and the spellings found
+in its text (before the document-frequency check). A paper is rescanned with the full matcher when it
+is new or re-extracted, when relinking gave it other ids, or when its text holds a spelling whose
+owner changed (one regex, built as a trie of those spellings, tells); every other paper keeps what it
+found last time. Introduced names, relinking, the document-frequency check and the one-type-one-name
+votes are recomputed over the whole corpus from the entities in memory: no text is read for them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kg.extract.pipeline import harmonise
+from kg.extract.propagation import (
+    DF_MIN_PAPERS,
+    DF_SHARE,
+    FOUND_SHARE,
+    PROPAGATED_CONFIDENCE,
+    PROPAGATED_RULE,
+    IntroducedName,
+    NameMatcher,
+    _matches,
+    _propagated_refs,
+    introduced_names,
+    merge_spellings,
+    relink,
+    unambiguous_surfaces,
+)
+from kg.extract.recognizer import Candidate
+from kg.model import TITLE_SEPARATOR, PaperEntities
+
+_WORD_BEFORE, _WORD_END = r"(?<![\w-])", r"(?![\w-])"  # NameMatcher's boundaries
+Found = tuple[int, int, str]  # (start, end, entity id) of a propagated spelling in title + separator + abstract
+
+
+@dataclass
+class PaperPass:
+    """What the pass found in one paper: its own entity ids after relinking, and the propagated
+    spellings in its text that its own entities do not cover (before the document-frequency check)."""
+
+    linked: list[str]
+    found: list[Found]
+
+
+@dataclass
+class PassState:
+    """What a pass keeps for the next one: the matcher's spellings (spelling -> entity id) and, in
+    corpus order, each paper's `PaperPass`."""
+
+    surfaces: dict[str, str] = field(default_factory=dict)
+    papers: list[PaperPass] = field(default_factory=list)
+
+
+def spelling_detector(spellings: set[str]) -> re.Pattern[str] | None:
+    """One regex finding any of `spellings` where `NameMatcher` could match it: at a word start, and
+    not followed by a letter, digit, '-' or '_'. Built as a trie, so each position costs the length of
+    a match, not the number of spellings; None for no spellings."""
+    if not spellings:
+        return None
+    trie: dict = {}
+    for spelling in spellings:
+        node = trie
+        for char in spelling:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) if char else _WORD_END for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(_WORD_BEFORE + pattern(trie))
+
+
+def _candidates(item: PaperEntities, found: list[Found], names: dict[str, IntroducedName]) -> dict[str, list[Candidate]]:
+    """`found` as propagation's candidates, grouped by entity in order of first occurrence."""
+    text = item.paper.title + TITLE_SEPARATOR + item.paper.abstract
+    grouped: dict[str, list[Candidate]] = {}
+    for start, end, key in found:
+        name = names[key]
+        grouped.setdefault(key, []).append(Candidate(start, end, text[start:end], key, name.name, name.type,
+                                                     PROPAGATED_RULE, PROPAGATED_CONFIDENCE, family=name.family))
+    return grouped
+
+
+def link_corpus_resumable(corpus: list[PaperEntities], previous: PassState | None = None,
+                          fresh: set[int] = frozenset()) -> tuple[list[str], PassState]:
+    """`link_corpus` on `corpus` (each paper's own entities, changed in place to the final ones),
+    resuming from `previous`, the state of a pass over an earlier corpus whose papers are the first
+    ones of this corpus; `fresh` holds the positions of earlier papers that were extracted again.
+    Returns the notes on dropped names and the state for the next pass."""
+    names = introduced_names(corpus)
+    relink(corpus, names, merge_spellings(names))
+    matcher = NameMatcher(names)
+    surfaces = unambiguous_surfaces(names)
+    kept = previous.papers if previous is not None else []
+    detector = None
+    if previous is not None:
+        changed = {s for s in surfaces.keys() | previous.surfaces.keys() if surfaces.get(s) != previous.surfaces.get(s)}
+        detector = spelling_detector(changed)
+    state = PassState(surfaces)
+    for index, item in enumerate(corpus):
+        linked = [ref.id for ref in item.entities]
+        old = kept[index] if index < len(kept) and index not in fresh else None
+        if old is None or old.linked != linked or (
+                detector is not None and detector.search(item.paper.title + TITLE_SEPARATOR + item.paper.abstract)):
+            found = [(c.start, c.end, key) for key, candidates in _matches(item, matcher).items() for c in candidates]
+        else:
+            found = old.found
+        state.papers.append(PaperPass(linked, found))
+    notes = _add_propagated(corpus, state, names)
+    harmonise(corpus)
+    return notes, state
+
+
+def _add_propagated(corpus: list[PaperEntities], state: PassState, names: dict[str, IntroducedName]) -> list[str]:
+    """Propagation's document-frequency check over the found spellings, then each paper's propagated
+    entities (as `propagate` does)."""
+    found_in = Counter(key for paper in state.papers for key in paper.linked)
+    propagated_in = Counter(key for paper in state.papers for key in dict.fromkeys(k for *_, k in paper.found))
+    notes, dropped = [], set()
+    limit = max(DF_MIN_PAPERS, DF_SHARE * len(corpus))
+    for key, count in propagated_in.most_common():
+        total = count + found_in[key]
+        if total > limit and found_in[key] < FOUND_SHARE * total:
+            dropped.add(key)
+            notes.append(f"name {names[key].name!r} not propagated: it would be in {total} of {len(corpus)} "
+                         f"papers, but only {found_in[key]} find it themselves")
+    for item, paper in zip(corpus, state.papers):
+        found = [entry for entry in paper.found if entry[2] not in dropped]
+        if found:
+            item.entities.extend(_propagated_refs(item, _candidates(item, found, names)))
+    return notes
