@@ -105,11 +105,11 @@ class TreeMemory:
         self._thread.join()
 
 
-def run(count: int, corpus: Path, workers: int, pipe_limit: int) -> dict:
+def run(count: int, corpus: Path, workers: int, pipe_limit: int, keep: Path | None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         source = corpus_input(count, corpus, Path(tmp))
         with TreeMemory() as memory:
-            _, summary = build([source], Path(tmp) / "out", workers=workers)
+            _, summary = build([source], keep / f"build-{count}" if keep else Path(tmp) / "out", workers=workers)
         papers = read_papers([source]).papers
     processes = resolve_workers(workers, len(papers))
     texts = [f"{p.title}{TITLE_SEPARATOR}{p.abstract}" for p in papers]
@@ -145,15 +145,17 @@ def main() -> None:
     parser.add_argument("--pipe-limit", type=int, default=20000,
                         help="run the nlp.pipe baseline up to this many papers (it costs as much as the build)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--keep", type=Path, help="keep each build's output in KEEP/build-N (for bench_neo4j.py)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print("RESULT " + json.dumps(run(args.one, args.corpus, args.workers, args.pipe_limit)))
+        print("RESULT " + json.dumps(run(args.one, args.corpus, args.workers, args.pipe_limit, args.keep)))
         return
     results = []
     for count in args.papers:
         command = [sys.executable, __file__, "--one", str(count), "--corpus", str(args.corpus),
-                   "--workers", str(args.workers), "--pipe-limit", str(args.pipe_limit)]
+                   "--workers", str(args.workers), "--pipe-limit", str(args.pipe_limit),
+                   *(["--keep", str(args.keep)] if args.keep else [])]
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         print("\n".join(line for line in output.splitlines() if not line.startswith("RESULT ")), flush=True)
         results.append(json.loads(next(line[7:] for line in output.splitlines() if line.startswith("RESULT "))))
