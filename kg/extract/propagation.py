@@ -45,6 +45,7 @@ FOUND_SHARE = 0.5
 # matching at a word start and ending at a boundary has its first word equal to the text's word there.
 _WORD = re.compile(r"(?<![\w-])[A-Za-z0-9][^\W_]*")
 _FIRST_WORD = re.compile(r"[^\W_]+")
+_LOOP_LIMIT = 4  # more spellings than this with one first word: one regex tries them
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"“])|\n+")
 
 
@@ -163,16 +164,21 @@ def relink(corpus: list[PaperEntities], names: dict[str, IntroducedName], merged
 
 class NameMatcher:
     """Broadcast: the propagated spellings, indexed by their first word, for a scan linear in the text
-    whatever the number of spellings."""
+    whatever the number of spellings; the spellings sharing a common first word ("Large ...") are tried
+    as one regex."""
 
     def __init__(self, names: dict[str, IntroducedName]) -> None:
         self.names = names
         self._by_first_word: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for surface, key in unambiguous_surfaces(names).items():
+        surfaces = unambiguous_surfaces(names)
+        for surface, key in surfaces.items():
             if first := _FIRST_WORD.match(surface):
                 self._by_first_word[first.group()].append((surface, key))
         for entries in self._by_first_word.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest spelling first
+        self._key_of = surfaces
+        self._patterns = {word: re.compile("(?:" + "|".join(re.escape(s) for s, _ in entries) + r")(?![\w-])")
+                          for word, entries in self._by_first_word.items() if len(entries) > _LOOP_LIMIT}
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, key) of every propagated spelling at word boundaries, longest first."""
@@ -181,6 +187,12 @@ class NameMatcher:
         for word in _WORD.finditer(text):
             start = word.start()
             if start < position:
+                continue
+            pattern = self._patterns.get(word.group())
+            if pattern is not None:
+                if match := pattern.match(text, start):
+                    found.append((start, match.end(), self._key_of[match.group()]))
+                    position = match.end()
                 continue
             for surface, key in self._by_first_word.get(word.group(), ()):
                 end = start + len(surface)
@@ -220,20 +232,29 @@ def _matches(item: PaperEntities, matcher: NameMatcher) -> dict[str, list[Candid
     return found
 
 
+def frequency_check(found_in: Counter, propagated_in: Counter, papers: int,
+                    names: dict[str, IntroducedName]) -> tuple[set[str], list[str]]:
+    """The document-frequency check: the names that would reach more than DF_SHARE of the `papers`
+    mostly through propagation (papers finding them themselves: `found_in`; reached by propagation:
+    `propagated_in`), and a note on each."""
+    notes, dropped = [], set()
+    limit = max(DF_MIN_PAPERS, DF_SHARE * papers)
+    for key, count in propagated_in.most_common():
+        total = count + found_in[key]
+        if total > limit and found_in[key] < FOUND_SHARE * total:
+            dropped.add(key)
+            notes.append(f"name {names[key].name!r} not propagated: it would be in {total} of {papers} "
+                         f"papers, but only {found_in[key]} find it themselves")
+    return dropped, notes
+
+
 def propagate(corpus: list[PaperEntities], names: dict[str, IntroducedName]) -> list[str]:
     """Map: link each paper to the introduced names it writes; returns notes on examined names."""
     matcher = NameMatcher(names)
     per_paper = [_matches(item, matcher) for item in corpus]
     found_in = Counter(ref.id for item in corpus for ref in item.entities)
     propagated_in = Counter(key for matches in per_paper for key in matches)
-    notes, dropped = [], set()
-    limit = max(DF_MIN_PAPERS, DF_SHARE * len(corpus))
-    for key, count in propagated_in.most_common():
-        total = count + found_in[key]
-        if total > limit and found_in[key] < FOUND_SHARE * total:
-            dropped.add(key)
-            notes.append(f"name {names[key].name!r} not propagated: it would be in {total} of {len(corpus)} "
-                         f"papers, but only {found_in[key]} find it themselves")
+    dropped, notes = frequency_check(found_in, propagated_in, len(corpus), names)
     for item, matches in zip(corpus, per_paper):
         matches = {key: mentions for key, mentions in matches.items() if key not in dropped}
         if matches:

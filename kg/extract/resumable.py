@@ -18,15 +18,13 @@ from dataclasses import dataclass, field
 
 from kg.extract.pipeline import harmonise
 from kg.extract.propagation import (
-    DF_MIN_PAPERS,
-    DF_SHARE,
-    FOUND_SHARE,
     PROPAGATED_CONFIDENCE,
     PROPAGATED_RULE,
     IntroducedName,
     NameMatcher,
     _matches,
     _propagated_refs,
+    frequency_check,
     introduced_names,
     merge_spellings,
     relink,
@@ -123,14 +121,7 @@ def _add_propagated(corpus: list[PaperEntities], state: PassState, names: dict[s
     entities (as `propagate` does)."""
     found_in = Counter(key for paper in state.papers for key in paper.linked)
     propagated_in = Counter(key for paper in state.papers for key in dict.fromkeys(k for *_, k in paper.found))
-    notes, dropped = [], set()
-    limit = max(DF_MIN_PAPERS, DF_SHARE * len(corpus))
-    for key, count in propagated_in.most_common():
-        total = count + found_in[key]
-        if total > limit and found_in[key] < FOUND_SHARE * total:
-            dropped.add(key)
-            notes.append(f"name {names[key].name!r} not propagated: it would be in {total} of {len(corpus)} "
-                         f"papers, but only {found_in[key]} find it themselves")
+    dropped, notes = frequency_check(found_in, propagated_in, len(corpus), names)
     for item, paper in zip(corpus, state.papers):
         found = [entry for entry in paper.found if entry[2] not in dropped]
         if found:
