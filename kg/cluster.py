@@ -114,8 +114,7 @@ def read_and_extract_files(files: list[InputFile]) -> list[FileExtraction]:
         records = read_file(file.name, issues, location=file.location)
         texts = list(dict.fromkeys((record.title, record.abstract) for record in records))
         extracted = extract_chunk([Paper(id="", title=title, abstract=abstract) for title, abstract in texts])
-        extractions.append(FileExtraction(records, issues, {text: item.entities
-                                                            for text, item in zip(texts, extracted, strict=True)}))
+        extractions.append(FileExtraction(records, issues, dict(zip(texts, extracted, strict=True))))
     return extractions
 
 
@@ -156,6 +155,7 @@ def read_and_extract_on_cluster(inputs: Iterable[Path | str], client: Client,
     require_papers(result, inputs)
     # A merged paper whose title and longest abstract came from different records was never extracted as such.
     unseen = [paper for paper in result.papers if (paper.title, paper.abstract) not in own]
-    for extracted in engine.map(extract_chunk, chunked(unseen)):
-        own.update({(item.paper.title, item.paper.abstract): item.entities for item in extracted})
+    chunks = list(chunked(unseen))
+    for chunk, extracted in zip(chunks, engine.map(extract_chunk, chunks), strict=True):
+        own.update({(paper.title, paper.abstract): entities for paper, entities in zip(chunk, extracted, strict=True)})
     return result, [PaperEntities(paper, own.pop((paper.title, paper.abstract))) for paper in result.papers]

@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import check_output_dir
-from kg.build import BuildSummary, Stages, link_and_write, local_engine, read_new_files, summarise
+from kg.build import BuildSummary, Stages, collector_paused, link_and_write, local_engine, read_new_files, summarise
 from kg.corpus_state import own_record, read_state
 from kg.extract.pipeline import extract_own
 from kg.model import Paper, PaperEntities
@@ -31,6 +31,13 @@ def add(inputs: Iterable[Path | str], out_dir: Path,
     set is swapped in whole, or the previous one is left as it was."""
     started = time.perf_counter()
     target = check_output_dir(out_dir)
+    with collector_paused():
+        return _add(inputs, target, out_dir, started, on_start, on_advance, workers)
+
+
+def _add(inputs: Iterable[Path | str], target: Path, out_dir: Path, started: float,
+         on_start: Callable[[int, str], None] | None, on_advance: Callable[[], None] | None,
+         workers: int) -> tuple[nx.MultiDiGraph, BuildSummary]:
     stages = Stages()
     with stages.timing("read state"):
         state = read_state(target)

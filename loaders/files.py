@@ -41,18 +41,19 @@ def _decode(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return _map_attributes(graph, lambda _, value: json.loads(value) if isinstance(value, str) else value)
 
 
-def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
+def write_graphml(graph: nx.MultiDiGraph, path: Path, types: xml_graphs.AttributeTypes | None = None) -> None:
     with atomic_output(path, "wb") as handle:
-        xml_graphs.write_graphml(graph, handle)
+        xml_graphs.write_graphml(graph, handle, types=types)
 
 
 def read_graphml(path: Path) -> nx.MultiDiGraph:
     return _decode(nx.MultiDiGraph(nx.read_graphml(path, force_multigraph=True)))
 
 
-def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
+def write_gexf(graph: nx.MultiDiGraph, path: Path, types: xml_graphs.AttributeTypes | None = None) -> None:
     with atomic_output(path, "wb") as handle:
-        xml_graphs.write_gexf(graph, handle, label=lambda node, data: data.get("name") or data.get("title") or node)
+        xml_graphs.write_gexf(graph, handle, label=lambda node, data: data.get("name") or data.get("title") or node,
+                              types=types)
 
 
 def read_gexf(path: Path) -> nx.MultiDiGraph:
@@ -98,9 +99,13 @@ READERS: dict[str, Callable[[Path], nx.MultiDiGraph]] = {
 
 def write_graph_files(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, Path]:
     """Write the graph in every format into `out_dir`; returns format -> path."""
+    types = xml_graphs.AttributeTypes.of(graph)  # one pass over the attributes for both XML formats
     written = {}
     for fmt, filename in GRAPH_FILES.items():
-        WRITERS[fmt](graph, out_dir / filename)
+        if fmt == "json":
+            write_node_link(graph, out_dir / filename)
+        else:
+            WRITERS[fmt](graph, out_dir / filename, types=types)
         written[fmt] = out_dir / filename
     return written
 

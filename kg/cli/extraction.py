@@ -97,16 +97,17 @@ def extract(inputs: InputsArgument,
             workers: WorkersOption = 0, cluster: ClusterOption = None) -> None:
     """Extract entities: one JSON object per unique paper (the stable extract contract)."""
     from kg.atomic import check_output_file
-    from kg.build import read_and_extract_own
+    from kg.build import collector_paused, read_and_extract_own
     from kg.extract.pipeline import link_corpus
     from loaders.files import write_extractions
 
     _check_one_engine(workers, cluster)
     check_output_file(output)  # before the extraction, not after it
-    with progress_bar("reading") as update:
-        read, _, corpus = read_and_extract_own(inputs, workers, cluster, on_start=_extracting(update),
-                                               on_advance=lambda: update(advance=1))
-    link_corpus(corpus)
+    with collector_paused():
+        with progress_bar("reading") as update:
+            read, _, corpus = read_and_extract_own(inputs, workers, cluster, on_start=_extracting(update),
+                                                   on_advance=lambda: update(advance=1))
+        link_corpus(corpus)
     warn(read.issues)
     write_extractions(corpus, output)
     console.print(f"{len(corpus)} papers, {sum(len(c.entities) for c in corpus)} entity links -> {output}")

@@ -122,12 +122,14 @@ def doc_entities(doc: Doc, paper: Paper, spans_key: str = COMPONENT) -> list[Ent
     abstract_start = title_end + len(TITLE_SEPARATOR)
     text = doc_text(doc)
     refs: dict[str, EntityRef] = {}
+    sentences: dict[str, str] = {}  # one string per sentence, shared by its mentions (and when pickled)
     for span in doc.spans[spans_key]:
         found = span._  # one accessor for all the attributes (each `span._` is a new object)
         start, end = found.char_offsets
         field, base = ("title", 0) if start < title_end else ("abstract", abstract_start)
+        sentence = sentences.setdefault(found.sentence, found.sentence)
         mention = Mention(text=text[start:end], field=field, start=start - base, end=end - base,
-                          sentence=found.sentence, rule=found.rule, confidence=found.confidence)
+                          sentence=sentence, rule=found.rule, confidence=found.confidence)
         ref = refs.get(found.entity_id)
         if ref is None:
             ref = refs[found.entity_id] = EntityRef(
@@ -160,15 +162,16 @@ def process_pipeline(model_dir: str) -> Language:
     return build_nlp(Path(model_dir))
 
 
-def own_entities(nlp: Language, papers: list[Paper]) -> list[PaperEntities]:
+def own_entities(nlp: Language, papers: list[Paper]) -> list[list[EntityRef]]:
     """Each paper's own entities, before the corpus pass."""
     docs = nlp.pipe(paper_doc(nlp, paper) for paper in papers)
-    return [PaperEntities(paper, doc_entities(doc, paper)) for paper, doc in zip(papers, docs)]
+    return [doc_entities(doc, paper) for paper, doc in zip(papers, docs)]
 
 
-def extract_chunk(papers: list[Paper], model_dir: str | None = None) -> list[PaperEntities]:
+def extract_chunk(papers: list[Paper], model_dir: str | None = None) -> list[list[EntityRef]]:
     """The map stage: `own_entities` with this process's copy of the pipeline in `model_dir` (default:
-    the model shipped with the package where the stage runs); threads of one process take turns."""
+    the model shipped with the package where the stage runs); threads of one process take turns. Only
+    the entities travel back: the caller has the papers."""
     with _PIPELINE_TURN:
         return own_entities(process_pipeline(model_dir or str(MODEL_DIR)), papers)
 
@@ -193,9 +196,10 @@ def extract_own(papers: list[Paper], nlp: Language | None = None, engine: Engine
         raise ValueError("a pipeline object runs in this process only; give worker engines a model_dir")
     stage = partial(own_entities, nlp) if nlp is not None else partial(
         extract_chunk, model_dir=str(model_dir) if model_dir else None)
+    chunks = list(chunked(papers))
     corpus: list[PaperEntities] = []
-    for extracted in (engine or InProcess()).map(stage, chunked(papers)):
-        corpus.extend(extracted)
+    for chunk, extracted in zip(chunks, (engine or InProcess()).map(stage, chunks), strict=True):
+        corpus.extend(PaperEntities(paper, entities) for paper, entities in zip(chunk, extracted, strict=True))
         if on_paper:
             for _ in extracted:
                 on_paper()
