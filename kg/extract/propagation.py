@@ -45,6 +45,7 @@ FOUND_SHARE = 0.5
 # matching at a word start and ending at a boundary has its first word equal to the text's word there.
 _WORD = re.compile(r"(?<![\w-])[A-Za-z0-9][^\W_]*")
 _FIRST_WORD = re.compile(r"[^\W_]+")
+_WORD_BEFORE, _WORD_END = r"(?<![\w-])", r"(?![\w-])"  # a spelling's boundaries
 _LOOP_LIMIT = 4  # more spellings than this with one first word: one regex tries them
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"“])|\n+")
 
@@ -162,6 +163,29 @@ def relink(corpus: list[PaperEntities], names: dict[str, IntroducedName], merged
         item.entities = list(by_id.values())
 
 
+def spelling_pattern(spellings: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex matching any of `spellings` where `NameMatcher` could: at a word start, not followed by
+    a letter, digit, '-' or '_', the longest where several match (None for no spellings). Built as a
+    trie, so each position costs the length of a match, not the number of spellings, and it compiles
+    in a fraction of the time of an alternation of whole spellings."""
+    trie: dict = {}
+    for spelling in spellings:
+        node = trie
+        for char in spelling:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    if not trie:
+        return None
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if "" in node:
+            branches.append(_WORD_END)  # last: a longer spelling is tried first
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(_WORD_BEFORE + pattern(trie))
+
+
 class NameMatcher:
     """Broadcast: the propagated spellings, indexed by their first word, for a scan linear in the text
     whatever the number of spellings; the spellings sharing a common first word ("Large ...") are tried
@@ -177,7 +201,7 @@ class NameMatcher:
         for entries in self._by_first_word.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest spelling first
         self._key_of = surfaces
-        self._patterns = {word: re.compile("(?:" + "|".join(re.escape(s) for s, _ in entries) + r")(?![\w-])")
+        self._patterns = {word: spelling_pattern(s for s, _ in entries)
                           for word, entries in self._by_first_word.items() if len(entries) > _LOOP_LIMIT}
 
     def find(self, text: str) -> list[tuple[int, int, str]]:

@@ -12,7 +12,6 @@ votes are recomputed over the whole corpus from the entities in memory: no text 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,12 +27,12 @@ from kg.extract.propagation import (
     introduced_names,
     merge_spellings,
     relink,
+    spelling_pattern,
     unambiguous_surfaces,
 )
 from kg.extract.recognizer import Candidate
 from kg.model import TITLE_SEPARATOR, PaperEntities
 
-_WORD_BEFORE, _WORD_END = r"(?<![\w-])", r"(?![\w-])"  # NameMatcher's boundaries
 Found = tuple[int, int, str]  # (start, end, entity id) of a propagated spelling in title + separator + abstract
 
 
@@ -53,26 +52,6 @@ class PassState:
 
     surfaces: dict[str, str] = field(default_factory=dict)
     papers: list[PaperPass] = field(default_factory=list)
-
-
-def spelling_detector(spellings: set[str]) -> re.Pattern[str] | None:
-    """One regex finding any of `spellings` where `NameMatcher` could match it: at a word start, and
-    not followed by a letter, digit, '-' or '_'. Built as a trie, so each position costs the length of
-    a match, not the number of spellings; None for no spellings."""
-    if not spellings:
-        return None
-    trie: dict = {}
-    for spelling in spellings:
-        node = trie
-        for char in spelling:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:
-        branches = [re.escape(char) + pattern(child) if char else _WORD_END for char, child in sorted(node.items())]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return re.compile(_WORD_BEFORE + pattern(trie))
 
 
 def _candidates(item: PaperEntities, found: list[Found], names: dict[str, IntroducedName]) -> dict[str, list[Candidate]]:
@@ -100,7 +79,7 @@ def link_corpus_resumable(corpus: list[PaperEntities], previous: PassState | Non
     detector = None
     if previous is not None:
         changed = {s for s in surfaces.keys() | previous.surfaces.keys() if surfaces.get(s) != previous.surfaces.get(s)}
-        detector = spelling_detector(changed)
+        detector = spelling_pattern(changed)
     state = PassState(surfaces)
     for index, item in enumerate(corpus):
         linked = [ref.id for ref in item.entities]
