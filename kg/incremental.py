@@ -16,7 +16,8 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import check_output_dir
-from kg.build import BuildSummary, Stages, collector_paused, link_and_write, local_engine, read_new_files, summarise
+from kg.build import BuildSummary, Stages, link_and_write, local_engine, read_new_files, summarise
+from kg.collector import collector_paused
 from kg.corpus_state import own_record, read_state
 from kg.extract.pipeline import extract_own
 from kg.model import Paper, PaperEntities

@@ -14,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import atomic_output
+from kg.collector import collector_paused
 from kg.errors import InputError
 from kg.model import PaperEntities
 from loaders import xml_graphs
@@ -125,6 +126,7 @@ def _check_schema(graph: nx.MultiDiGraph) -> None:
             raise ValueError(f"edge {str(source)[:60]!r} -> {str(target)[:60]!r} has no relation type")
 
 
+@collector_paused()
 def read_graph(path: Path) -> nx.MultiDiGraph:
     """Read a graph file (by suffix), or the node-link JSON inside a build output directory.
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.collector import collector_paused
 from kg.model import ENTITY, PAPER, RELATION_TYPES
 from kg.neo4j_driver import DEFAULT_RETRY_SECONDS, ENTITY_FULLTEXT_INDEX, PAPER_FULLTEXT_INDEX, connect, driver_error
 from loaders.neo4j_records import (
@@ -386,6 +387,7 @@ def _run_batches(driver, database: str, batches: Iterable[_Batch], workers: int)
                 future.cancel()
 
 
+@collector_paused()
 def load_into_neo4j(graph: nx.MultiDiGraph, uri: str, user: str, password: str, database: str = "neo4j",
                     batch_size: int = DEFAULT_BATCH_SIZE, wipe: bool = False,
                     on_progress: Callable[[int, int, str], None] | None = None,

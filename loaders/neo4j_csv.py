@@ -28,6 +28,7 @@ from typing import Any
 import networkx as nx
 
 from kg.atomic import check_output_dir, replace_directory
+from kg.collector import collector_paused
 from kg.errors import InputError
 from loaders.neo4j_records import HASH_PROPERTY, node_records, relationship_records
 
@@ -194,6 +195,7 @@ def export_csv(graph: nx.MultiDiGraph, out_dir: Path) -> CsvExport:
     return exports[0]
 
 
+@collector_paused()
 def write_import_csv(graph: nx.MultiDiGraph, directory: Path) -> CsvExport:
     """Write the graph's neo4j-admin import files into `directory` (created; see the module docstring)."""
     directory.mkdir(parents=True, exist_ok=True)

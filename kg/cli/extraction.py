@@ -97,7 +97,8 @@ def extract(inputs: InputsArgument,
             workers: WorkersOption = 0, cluster: ClusterOption = None) -> None:
     """Extract entities: one JSON object per unique paper (the stable extract contract)."""
     from kg.atomic import check_output_file
-    from kg.build import collector_paused, read_and_extract_own
+    from kg.build import read_and_extract_own
+    from kg.collector import collector_paused
     from kg.extract.pipeline import link_corpus
     from loaders.files import write_extractions
 
