@@ -211,7 +211,8 @@ def many_papers(path: Path, count: int = 600) -> Path:
 def test_a_build_stopped_in_the_middle_leaves_the_previous_set(previous: Path, tmp_path: Path,
                                                                moment: str, stop: signal.Signals) -> None:
     before = snapshot(previous)
-    corpus = many_papers(tmp_path / "many.jsonl")
+    # 1,500 papers: writing them lasts long enough (about a second) to be caught under a loaded CI machine
+    corpus = many_papers(tmp_path / "many.jsonl", 1500)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(corpus), "--out", str(previous)],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
