@@ -165,6 +165,7 @@ def summarise(graph: nx.MultiDiGraph, read: ReadResult, out_dir: Path, started: 
         stages=stages.seconds)
 
 
+@collector_paused()
 def build(inputs: Iterable[Path | str], out_dir: Path,
           on_start: Callable[[int, str], None] | None = None,
           on_advance: Callable[[], None] | None = None, workers: int = 0,
@@ -181,9 +182,8 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
     started = time.perf_counter()
     stages = Stages()
     target = check_output_dir(out_dir)
-    with collector_paused():
-        # none read: NoPapersError before anything is written
-        read, files, corpus = read_and_extract_own(inputs, workers, cluster, on_start, on_advance, stages)
-        state = CorpusState(read.records_read, files, [own_record(item) for item in corpus])
-        graph, notes = link_and_write(target, corpus, state, stages)
+    # none read: NoPapersError before anything is written
+    read, files, corpus = read_and_extract_own(inputs, workers, cluster, on_start, on_advance, stages)
+    state = CorpusState(read.records_read, files, [own_record(item) for item in corpus])
+    graph, notes = link_and_write(target, corpus, state, stages)
     return graph, summarise(graph, read, out_dir, started, notes, stages)

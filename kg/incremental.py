@@ -24,6 +24,7 @@ from kg.model import Paper, PaperEntities
 from kg.readers import ReadResult
 
 
+@collector_paused()
 def add(inputs: Iterable[Path | str], out_dir: Path,
         on_start: Callable[[int, str], None] | None = None,
         on_advance: Callable[[], None] | None = None, workers: int = 0) -> tuple[nx.MultiDiGraph, BuildSummary]:
@@ -32,13 +33,6 @@ def add(inputs: Iterable[Path | str], out_dir: Path,
     set is swapped in whole, or the previous one is left as it was."""
     started = time.perf_counter()
     target = check_output_dir(out_dir)
-    with collector_paused():
-        return _add(inputs, target, out_dir, started, on_start, on_advance, workers)
-
-
-def _add(inputs: Iterable[Path | str], target: Path, out_dir: Path, started: float,
-         on_start: Callable[[int, str], None] | None, on_advance: Callable[[], None] | None,
-         workers: int) -> tuple[nx.MultiDiGraph, BuildSummary]:
     stages = Stages()
     with stages.timing("read state"):
         state = read_state(target)

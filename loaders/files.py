@@ -92,8 +92,6 @@ def read_node_link(path: Path) -> nx.MultiDiGraph:
         return nx.node_link_graph(json.load(handle), directed=True, multigraph=True, edges="links")
 
 
-WRITERS: dict[str, Callable[[nx.MultiDiGraph, Path], None]] = {
-    "graphml": write_graphml, "gexf": write_gexf, "json": write_node_link}
 READERS: dict[str, Callable[[Path], nx.MultiDiGraph]] = {
     "graphml": read_graphml, "gexf": read_gexf, "json": read_node_link}
 
@@ -101,13 +99,10 @@ READERS: dict[str, Callable[[Path], nx.MultiDiGraph]] = {
 def write_graph_files(graph: nx.MultiDiGraph, out_dir: Path) -> dict[str, Path]:
     """Write the graph in every format into `out_dir`; returns format -> path."""
     types = xml_graphs.AttributeTypes.of(graph)  # one pass over the attributes for both XML formats
-    written = {}
-    for fmt, filename in GRAPH_FILES.items():
-        if fmt == "json":
-            write_node_link(graph, out_dir / filename)
-        else:
-            WRITERS[fmt](graph, out_dir / filename, types=types)
-        written[fmt] = out_dir / filename
+    written = {fmt: out_dir / filename for fmt, filename in GRAPH_FILES.items()}
+    write_graphml(graph, written["graphml"], types)
+    write_gexf(graph, written["gexf"], types)
+    write_node_link(graph, written["json"])
     return written
 
 
