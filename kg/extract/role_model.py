@@ -42,33 +42,23 @@ The shipped weights (`kg/extract/model/ml_entities/roles.json`) are rebuilt from
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, reduce
-from itertools import repeat
 from operator import or_
 from pathlib import Path
 
 import numpy as np
 
-from kg.errors import ModelError
+from kg.extract.linear_model import ModelFileError, SparseLinearModel, fit  # noqa: F401 - ModelFileError re-exported
 from kg.extract.roles import RoleClassifier, is_survey
 
 ROLES = ("proposes", "uses", "mentions")
 ENTITY_TYPES = ("model", "method", "dataset", "benchmark", "task")
 # The weights ship inside the extraction pipeline, in the folder of its `ml_entities` component.
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "model" / "ml_entities" / "roles.json"
-FORMAT = "paper-kg-role-model"
-FORMAT_VERSION = 1
-REBUILD_COMMAND = "kg train"
-DECIMALS = 5  # weights are stored with this many decimals
 WINDOW = 5  # tokens on each side of a mention read as its context
-
-
-class ModelFileError(ModelError):
-    """The role model's weights file is missing, unreadable or not a role model."""
 
 
 # --------------------------------------------------------------------------- text handling
@@ -364,31 +354,17 @@ def role_features(text: str, title_end: int | None, entity_type: str, spans: Seq
 
 # --------------------------------------------------------------------------- the model
 
-class RoleModel:
+class RoleModel(SparseLinearModel):
     """Multinomial logistic regression over sparse role features; numpy-only inference."""
+
+    FORMAT = "paper-kg-role-model"
+    KIND = "role model"
+    CLASSES = ROLES
 
     def __init__(self, features: list[str], coef: np.ndarray, intercept: np.ndarray,
                  classes: Sequence[str] = ROLES, uses_rule: bool = True, meta: dict | None = None) -> None:
-        self.features = list(features)
-        self.index = {name: i for i, name in enumerate(self.features)}
-        self.coef = np.asarray(coef, dtype=np.float64).reshape(len(self.features), len(classes))
-        self.intercept = np.asarray(intercept, dtype=np.float64).reshape(len(classes))
-        self.classes = tuple(classes)
+        super().__init__(features, coef, intercept, classes, meta)
         self.uses_rule = uses_rule
-        self.meta = dict(meta or {})
-
-    # -- inference --------------------------------------------------------------------------
-
-    def scores(self, features: dict[str, float]) -> np.ndarray:
-        rows = np.fromiter(map(self.index.get, features, repeat(-1)), dtype=np.int64, count=len(features))
-        known = rows >= 0
-        logits = self.intercept.copy()
-        if known.any():
-            values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
-            logits += values[known] @ self.coef[rows[known]]
-        logits -= logits.max()
-        exp = np.exp(logits)
-        return exp / exp.sum()
 
     def predict_proba(self, text: str, title_end: int | None, entity_type: str,
                       spans: Sequence[tuple[int, int]], rule_role: str | None = None, known: bool | None = None,
@@ -406,60 +382,13 @@ class RoleModel:
         role = max(self.classes, key=lambda c: probabilities[c])
         return role, probabilities[role]
 
-    # -- serialisation ----------------------------------------------------------------------
-
-    def to_dict(self) -> dict:
-        return {
-            "format": FORMAT, "version": FORMAT_VERSION, "classes": list(self.classes),
-            "uses_rule": self.uses_rule, "meta": self.meta,
-            "intercept": [round(float(x), DECIMALS) for x in self.intercept],
-            "weights": {name: [round(float(x), DECIMALS) for x in self.coef[i]] for i, name in enumerate(self.features)},
-        }
-
-    def to_disk(self, path: str | Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=False) + "\n",
-                        encoding="utf-8")
+    def extra_fields(self) -> dict:
+        return {"uses_rule": self.uses_rule}
 
     @classmethod
     def from_dict(cls, data: dict) -> RoleModel:
-        classes = data["classes"]
-        weights = data["weights"]
-        features = list(weights)
-        coef = np.array([weights[name] for name in features], dtype=np.float64).reshape(len(features), len(classes))
-        return cls(features, coef, np.array(data["intercept"], dtype=np.float64), classes,
-                   bool(data.get("uses_rule", True)), data.get("meta"))
-
-    @classmethod
-    def from_disk(cls, path: str | Path = DEFAULT_MODEL_PATH) -> RoleModel:
-        """Load weights written by `to_disk`; ModelFileError (one line naming the file) if it is missing,
-        unreadable or not a role model."""
-        path = Path(path)
-        hint = f"rebuild it with `{REBUILD_COMMAND}`"
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ModelFileError(f"role model file {path} is missing; {hint}") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise ModelFileError(f"role model file {path} cannot be read ({error.__class__.__name__}); {hint}") \
-                from None
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError:
-            raise ModelFileError(f"role model file {path} is corrupt (not valid JSON); {hint}") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ModelFileError(f"role model file {path} is not a {FORMAT} file; {hint}")
-        if data.get("version") != FORMAT_VERSION:
-            raise ModelFileError(f"role model file {path} has format version {data.get('version')!r}, "
-                                 f"expected {FORMAT_VERSION}; {hint}")
-        try:
-            model = cls.from_dict(data)
-        except (KeyError, TypeError, ValueError):
-            raise ModelFileError(f"role model file {path} is corrupt (bad weights); {hint}") from None
-        if set(model.classes) != set(ROLES) or not np.all(np.isfinite(model.coef)) \
-                or not np.all(np.isfinite(model.intercept)):
-            raise ModelFileError(f"role model file {path} is corrupt (bad classes or weights); {hint}")
+        model = super().from_dict(data)
+        model.uses_rule = bool(data.get("uses_rule", True))
         return model
 
 
@@ -556,48 +485,8 @@ def train_role_model(examples: Sequence[RoleExample], use_rule: bool = True, c: 
                      features: list[dict[str, float]] | None = None) -> RoleModel:
     """Fit the logistic regression (scikit-learn, from the `train` extra). Features seen in fewer than
     `min_count` training entities are dropped; so are weights that end up (near) zero. Deterministic."""
-    try:
-        from scipy.sparse import csr_matrix
-        from sklearn.linear_model import LogisticRegression
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError("training the role model needs scikit-learn: pip install 'paper-kg[train]'") from error
     rows = features if features is not None else example_features(examples, use_rule)
-    counts: dict[str, int] = {}
-    for row in rows:
-        for name in row:
-            counts[name] = counts.get(name, 0) + 1
-    vocabulary = sorted(name for name, count in counts.items() if count >= min_count)
-    index = {name: i for i, name in enumerate(vocabulary)}
-    data, indices, indptr = [], [], [0]
-    for row in rows:
-        for name in sorted(row):
-            if name in index:
-                indices.append(index[name])
-                data.append(row[name])
-        indptr.append(len(indices))
-    matrix = csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
-                        shape=(len(rows), len(vocabulary)))
-    labels = np.array([ROLES.index(ex.role) for ex in examples])
-    classifier = LogisticRegression(C=c, max_iter=5000, random_state=seed, class_weight=class_weight)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        classifier.fit(matrix, labels)
-    else:
-        with threadpool_limits(1):  # one thread: faster on small problems, and the same result everywhere
-            classifier.fit(matrix, labels)
-    coef = np.zeros((len(vocabulary), len(ROLES)))
-    present = list(classifier.classes_)
-    for row_index, label in enumerate(present):
-        coef[:, label] = classifier.coef_[row_index] if len(present) > 2 else (
-            classifier.coef_[0] * (1 if row_index == 1 else -1) / 2)
-    intercept = np.full(len(ROLES), -1e3)
-    for row_index, label in enumerate(present):
-        intercept[label] = classifier.intercept_[row_index] if len(present) > 2 else (
-            classifier.intercept_[0] * (1 if row_index == 1 else -1) / 2)
-    coef, intercept = np.round(coef, DECIMALS), np.round(intercept, DECIMALS)  # as stored: round trips exactly
-    keep = np.abs(coef).max(axis=1) >= 1e-4
-    kept = [name for name, k in zip(vocabulary, keep) if k]
+    kept, coef, intercept = fit(rows, [ex.role for ex in examples], ROLES, c, min_count, seed, class_weight)
     meta = {"c": c, "min_count": min_count, "seed": seed, "examples": len(examples),
             "class_weight": class_weight if not isinstance(class_weight, dict) else "custom"}
-    return RoleModel(kept, coef[keep], intercept, ROLES, uses_rule=use_rule, meta=meta)
+    return RoleModel(kept, coef, intercept, ROLES, uses_rule=use_rule, meta=meta)
