@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from kg.cli import app
 from kg.errors import ModelError
 from kg.extract.pipeline import MODEL_DIR, build_nlp, extract_papers
 from kg.model import Paper
+from kg.training.crossval import cross_validate
 from kg.training.data import gold_spans, read_gold_records
+from kg.training.self_training import corpus_sample, pseudo_records
 from kg.training.trainer import build_model
 
 TOY_GOLD = Path(__file__).parent / "data" / "toy_gold.jsonl"
@@ -88,3 +91,49 @@ def test_a_bad_gold_line_stops_kg_train_with_one_file_line_error(tmp_path: Path)
     result = runner.invoke(app, ["train", "--gold", str(gold), "--out", str(tmp_path / "model"), "--epochs", "1"])
     assert result.exit_code == 1 and f"{gold}:2: no 'entities' field" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "model").exists()
+
+
+def toy_corpus(path: Path) -> Path:
+    """Invented unlabelled abstracts (not gold) in the corpus format, plus one toy gold paper's title."""
+    names = ["OrbitNet", "LanternLM", "MarbleSet", "CinderBench", "TidalNet", "QuarryLM"]
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(36):
+            a, b = names[number % 6], names[(number + 1) % 6]
+            handle.write(json.dumps({"title": f"Study {number} of {a}",
+                                     "abstract": f"We propose {a}, a method for long documents. We evaluate {a} "
+                                                 f"on the QuillBench benchmark and compare it with {b}."}) + "\n")
+        handle.write(json.dumps({"title": "GlimmerNet: Sparse Routing for Long Documents",
+                                 "abstract": "A copy of a gold paper."}) + "\n")
+    return path
+
+
+def test_the_self_training_sample_is_fixed_by_the_seed_and_leaves_out_gold_papers(tmp_path: Path) -> None:
+    corpus = toy_corpus(tmp_path / "corpus.jsonl")
+    gold_titles = [r.paper.title for r in read_gold_records(TOY_GOLD)]
+    sample = corpus_sample(corpus, 40, seed=7, exclude_titles=gold_titles)
+    assert len(sample) == 36 and all(p.title != gold_titles[0] for p in sample)
+    assert [p.id for p in corpus_sample(corpus, 10, 7, gold_titles)] == \
+        [p.id for p in corpus_sample(corpus, 10, 7, gold_titles)]
+    assert len(corpus_sample(corpus, 40, 7, gold_titles, limit=12)) == 12
+
+
+def test_self_training_is_deterministic_and_recorded_in_the_model(tmp_path: Path) -> None:
+    pytest.importorskip("gensim")
+    corpus = toy_corpus(tmp_path / "corpus.jsonl")
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        build_model([TOY_GOLD], out, corpus=corpus, epochs=8, seed=7, self_training=12)
+    assert (first / "ner" / "model").read_bytes() == (second / "ner" / "model").read_bytes()
+    assert (first / "ml_entities" / "types.json").read_bytes() == (second / "ml_entities" / "types.json").read_bytes()
+    assert json.loads((first / "meta.json").read_text(encoding="utf-8"))["self_training"] == 12
+    teacher = build_nlp(first)
+    labelled = pseudo_records(teacher, corpus_sample(corpus, 3, 7))
+    assert all(record.entities and all(e["aliases"] for e in record.entities) for record in labelled)
+
+
+def test_cross_validation_gives_the_same_scores_in_one_process_or_two() -> None:
+    one = cross_validate([TOY_GOLD], folds=2, epochs=4, seed=7, workers=1)
+    two = cross_validate([TOY_GOLD], folds=2, epochs=4, seed=7, workers=2)
+    assert {name: report.to_json() for name, report in one.items()} == \
+        {name: report.to_json() for name, report in two.items()}
+    assert one["all"].papers == len(read_gold_records(TOY_GOLD))

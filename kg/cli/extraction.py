@@ -13,6 +13,7 @@ from kg.cli.app import app
 from kg.cli.options import DEFAULT_OUT, ClusterOption, JsonOption, WorkersOption
 from kg.cli.output import console, fail, print_counts, print_json, progress_bar, warn
 from kg.model import ENTITY_TYPES
+from kg.training import SELF_TRAINING_SAMPLE
 
 if TYPE_CHECKING:
     from kg.build import BuildSummary
@@ -115,6 +116,9 @@ def extract(inputs: InputsArgument,
 
 
 GoldOption = Annotated[list[Path], typer.Option("--gold", help="Gold annotations (JSONL); repeat for several files.")]
+SelfTrainingOption = Annotated[int, typer.Option(
+    "--self-training", help="With --corpus: the first tagger labels N random corpus papers and the tagger "
+                            "is trained again on the gold and those labels (0: off).")]
 
 
 @app.command(name="eval")
@@ -126,18 +130,23 @@ def evaluate(gold: GoldOption,
                               "each scoring the papers it did not train on (0: score the shipped model).")] = 0,
              epochs: Annotated[int, typer.Option("--epochs", help="Training epochs per fold (with --cv).")] = 0,
              corpus: Annotated[Path | None, typer.Option(
-                 "--corpus", help="With --cv: unlabelled abstracts for word vectors, as in kg train.")] = None,
+                 "--corpus", help="With --cv: unlabelled abstracts for word vectors and self-training, "
+                                  "as in kg train.")] = None,
+             self_training: SelfTrainingOption = SELF_TRAINING_SAMPLE,
+             workers: WorkersOption = 0,
              errors_shown: Annotated[int, typer.Option(
                  "--errors", help="Show N misses, false hits, type and role errors.")] = 0,
              as_json: JsonOption = False) -> None:
     """Precision, recall and F1 against gold annotations, role accuracy and cross-paper linking."""
+    from kg.engine import available_cores
     from kg.evaluate import evaluate as score
     from kg.evaluate import read_gold
     from kg.extract.pipeline import blank_pipeline, extract_papers
     from kg.model import Paper
     from kg.readers import paper_id_for
     from kg.training.crossval import cross_validate
-    from kg.training.trainer import DEFAULT_EPOCHS
+    from kg.training.self_training import corpus_sample
+    from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED
     from kg.training.vectors import train_vectors
     from loaders.files import read_extractions
 
@@ -147,14 +156,18 @@ def evaluate(gold: GoldOption,
     if cv:
         if cv < 2:
             fail("--cv needs at least 2 folds")
-        vectors = None
+        vectors, sample = None, []
         if corpus is not None:
             console.print(f"word vectors from {corpus}")
             vectors = train_vectors(blank_pipeline(), corpus)
+            sample = corpus_sample(corpus, self_training, DEFAULT_SEED,
+                                   [g.title for path in gold for g in read_gold(path)])
         with progress_bar("cross-validation") as update:
+            update(description=f"{cv} folds", total=cv, completed=0)
             reports = cross_validate(gold, folds=cv, epochs=epochs or DEFAULT_EPOCHS, vectors=vectors,
-                                     on_fold=lambda fold, n: update(description=f"fold {fold + 1} of {cv}",
-                                                                    total=cv, completed=fold))
+                                     sample=sample, workers=workers or available_cores(),
+                                     on_fold=lambda fold: update(description=f"fold {fold + 1} of {cv} scored",
+                                                                 total=cv, completed=fold + 1))
         titles = {name: f"{cv}-fold cross-validation, {name}" for name in reports}
     else:
         reports, titles = {}, {}
@@ -203,11 +216,13 @@ def train(gold: GoldOption,
           out: Annotated[Path | None, typer.Option("--out", "-o", help="Model directory to write "
                                                      "(default: the one shipped in the package).")] = None,
           corpus: Annotated[Path | None, typer.Option(
-              "--corpus", help="Unlabelled abstracts (gzip JSON lines with title, abstract) for word vectors.")] = None,
+              "--corpus", help="Unlabelled abstracts (gzip JSON lines with title, abstract) for word vectors "
+                                "and self-training.")] = None,
           corpus_papers: Annotated[int | None, typer.Option("--corpus-papers", help="Read at most N of them.")] = None,
+          self_training: SelfTrainingOption = SELF_TRAINING_SAMPLE,
           epochs: Annotated[int, typer.Option("--epochs", help="Training epochs.")] = 0,
           seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same model).")] = 0) -> None:
-    """Rebuild the extraction model from annotated papers (and word vectors from unlabelled ones)."""
+    """Rebuild the extraction model from annotated papers (word vectors and self-training from unlabelled ones)."""
     from kg.atomic import check_output_dir
     from kg.extract.pipeline import MODEL_DIR
     from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED, build_model
@@ -218,5 +233,6 @@ def train(gold: GoldOption,
     target = out or MODEL_DIR
     check_output_dir(target, marker="meta.json")  # the model directory is replaced whole: never `--out ~`
     build_model(gold, target, corpus=corpus, corpus_limit=corpus_papers, epochs=epochs or DEFAULT_EPOCHS,
-                seed=seed or DEFAULT_SEED, on_step=lambda message: console.print(message, highlight=False))
+                seed=seed or DEFAULT_SEED, self_training=self_training,
+                on_step=lambda message: console.print(message, highlight=False))
     console.print(f"model written to {target}")

@@ -20,6 +20,7 @@ from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
+from kg.extract.type_model import TypeModel
 from kg.extract.votes import doc_text
 from kg.keys import entity_node_id, name_key
 
@@ -31,6 +32,7 @@ if not Doc.has_extension("title_end"):
     Doc.set_extension("title_end", default=None)
 
 ROLE_WEIGHTS = "roles.json"
+TYPE_WEIGHTS = "types.json"
 MODEL_RULE = "model"  # the rule name of a span only the trained tagger found
 MODEL_CONFIDENCE = 0.75
 # Rule candidates kept where the tagger found nothing: well-known names and names a paper defines.
@@ -48,6 +50,7 @@ class MLEntities:
         self.recognizer = recognizer
         self.lexicon_types = lexicon_types
         self.role_model: RoleModel | None = None  # trained by `kg train`, saved with the pipeline
+        self.type_model: TypeModel | None = None  # likewise
         self.spans_key = spans_key
         self.trusted_rules = trusted_rules
         self.set_ents = set_ents
@@ -63,14 +66,20 @@ class MLEntities:
         title = text[:title_end] if title_end else ""
         roles = RoleClassifier(text, self._sentences(doc, text, title_end), title_end,
                                is_survey(title, text[title_end or 0:]))
-        context = PaperContext(text, title_end) if self.role_model is not None else None
+        trained = self.role_model is not None or self.type_model is not None
+        context = PaperContext(text, title_end) if trained else None
         spans = []
         for key, group in by_key.items():
             role = roles.role(group, recognition.title_names)
             entity_type = Counter(m.type for m in group).most_common(1)[0][0]
+            known = any(m.known for m in group)
+            offsets = [(m.start, m.end) for m in group]
+            if self.type_model is not None and not known and not any(m.family for m in group):
+                # a name the lexicon knows, or a variant of one, keeps the lexicon's type
+                entity_type = self.type_model.predict(context, offsets, entity_type)
             if self.role_model is not None:  # the trained classifier reads the rules' answer as a feature
-                role = self.role_model.predict(text, title_end, entity_type, [(m.start, m.end) for m in group],
-                                               role, any(m.known for m in group), context=context)[0]
+                role = self.role_model.predict(text, title_end, entity_type, offsets, role, known,
+                                               context=context)[0]
             entity_id = entity_node_id(key)
             for mention in group:
                 span = doc.char_span(mention.start, mention.end, label=entity_type, alignment_mode="expand")
@@ -93,15 +102,19 @@ class MLEntities:
         return doc
 
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
-        """The trained role classifier's weights, if any, as `roles.json` in the component's folder."""
+        """The trained role and type classifiers' weights, if any, as `roles.json` and `types.json` in
+        the component's folder."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         if self.role_model is not None:
             self.role_model.to_disk(path / ROLE_WEIGHTS)
+        if self.type_model is not None:
+            self.type_model.to_disk(path / TYPE_WEIGHTS)
 
     def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> MLEntities:
-        weights = Path(path) / ROLE_WEIGHTS
-        self.role_model = RoleModel.from_disk(weights) if weights.exists() else None
+        roles, types = Path(path) / ROLE_WEIGHTS, Path(path) / TYPE_WEIGHTS
+        self.role_model = RoleModel.from_disk(roles) if roles.exists() else None
+        self.type_model = TypeModel.from_disk(types) if types.exists() else None
         return self
 
     def _mentions(self, doc: Doc, text: str, recognition: Recognition) -> list[Candidate]:

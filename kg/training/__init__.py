@@ -1,2 +1,4 @@
 """Training the extractor's model: gold annotations -> spaCy examples, the training loop, k-fold
 cross-validation split by paper. Used by `kg train` and `kg eval --cv`; not needed at run time."""
+
+SELF_TRAINING_SAMPLE = 1500  # unlabelled corpus papers the first tagger labels for the second (kg train)

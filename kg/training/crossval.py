@@ -2,37 +2,71 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from spacy.vectors import Vectors
 
+from kg.engine import InProcess, LocalPool
 from kg.evaluate import Report, evaluate, read_gold
 from kg.extract.pipeline import extract_papers
-from kg.model import PaperEntities
+from kg.model import Paper, PaperEntities
 from kg.training.data import GoldRecord, fold_of, read_gold_records
-from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED, train, train_roles
+from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED, train_extractor
 
 
-def cross_validate(gold_files: Sequence[Path], folds: int = 5, epochs: int = DEFAULT_EPOCHS,
-                   seed: int = DEFAULT_SEED, vectors: Vectors | None = None,
-                   on_fold: Callable[[int, int], None] | None = None) -> dict[str, Report]:
-    """Scores per gold file (and "all" pooled) of k models (tagger and role classifier), each trained
-    on the other folds' papers of every file and scoring its own fold; the word `vectors` (learned
-    from unlabelled text) are shared. `on_fold(fold, papers)` before each fold is trained."""
-    records: list[GoldRecord] = [r for path in gold_files for r in read_gold_records(path)]
+def gold_records(gold_files: Sequence[Path]) -> list[GoldRecord]:
+    """The annotated papers of every gold file; paper ids must not repeat (folds split by id)."""
+    records = [r for path in gold_files for r in read_gold_records(path)]
     ids = [r.paper.id for r in records]
     if len(set(ids)) != len(ids):
         raise ValueError("paper ids repeat across the gold files; cross-validation splits by paper id")
-    predictions: list[PaperEntities] = []
-    for fold in range(folds):
-        held_out = [r for r in records if fold_of(r.paper.id, folds) == fold]
-        if on_fold:
-            on_fold(fold, len(held_out))
+    return records
+
+
+def fold_predictions(fold_numbers: list[int], gold_files: Sequence[Path], folds: int, epochs: int, seed: int,
+                     vectors: Vectors | str | None, sample: Sequence[Paper]) -> list[list[PaperEntities]]:
+    """A map stage: for each fold number, the extractor trained on the other folds (the `vectors`, or a
+    directory holding them) run over the fold's own papers."""
+    if isinstance(vectors, str):
+        vectors = Vectors().from_disk(vectors)
+    records = gold_records(gold_files)
+    results = []
+    for fold in fold_numbers:
         training = [r for r in records if fold_of(r.paper.id, folds) != fold]
-        nlp = train(training, epochs=epochs, seed=seed, vectors=vectors)
-        nlp.get_pipe("ml_entities").role_model = train_roles(training, seed)
-        predictions.extend(extract_papers([r.paper for r in held_out], nlp=nlp))
+        nlp = train_extractor(training, epochs, seed, vectors, sample)
+        results.append(extract_papers([r.paper for r in records if fold_of(r.paper.id, folds) == fold], nlp=nlp))
+    return results
+
+
+def cross_validate(gold_files: Sequence[Path], folds: int = 5, epochs: int = DEFAULT_EPOCHS,
+                   seed: int = DEFAULT_SEED, vectors: Vectors | None = None, sample: Sequence[Paper] = (),
+                   workers: int = 1, on_fold: Callable[[int], None] | None = None) -> dict[str, Report]:
+    """Scores per gold file (and "all" pooled) of k models (tagger, role and type classifiers), each
+    trained on the other folds' papers of every file and scoring its own fold, `workers` folds at a time
+    in their own processes (the same scores for any number). The word `vectors` and the self-training
+    `sample` (unlabelled papers) are shared; each fold's own first tagger labels the sample.
+    `on_fold(fold)` after each fold is scored."""
+    gold_records(gold_files)  # a bad file or repeated ids stop here, before any training
+    predictions: list[PaperEntities] = []
+    with tempfile.TemporaryDirectory(prefix="kg-cv-") as scratch:
+        shared: Vectors | str | None = vectors
+        engine = InProcess() if workers <= 1 else LocalPool(min(workers, folds))
+        if workers > 1 and vectors is not None:
+            vectors.to_disk(scratch)  # workers read the vectors from disk rather than through a pipe
+            shared = scratch
+        stage = partial(fold_predictions, gold_files=list(gold_files), folds=folds, epochs=epochs, seed=seed,
+                        vectors=shared, sample=list(sample))
+        try:
+            for fold, (scored,) in enumerate(engine.map(stage, ([fold] for fold in range(folds)))):
+                predictions.extend(scored)
+                if on_fold:
+                    on_fold(fold)
+        finally:
+            if isinstance(engine, LocalPool):
+                engine.close()
     reports = {Path(path).name: evaluate(read_gold(path), predictions) for path in gold_files}
     reports["all"] = evaluate([g for path in gold_files for g in read_gold(path)], predictions)
     return reports

@@ -13,12 +13,16 @@ from spacy.vectors import Vectors
 
 from kg.atomic import replace_directory
 from kg.extract.pipeline import blank_pipeline, paper_doc
-from kg.extract.role_model import RoleModel, train_role_model
+from kg.extract.role_model import PaperContext, RoleModel, find_mentions, train_role_model
+from kg.extract.type_model import TypeExample, TypeModel, train_type_model
+from kg.model import TITLE_SEPARATOR, Paper
+from kg.training import SELF_TRAINING_SAMPLE
 from kg.training.data import GoldRecord, gold_spans, read_gold_records
 from kg.training.roles import DEFAULT_C as ROLE_C
 from kg.training.roles import DEFAULT_CLASS_WEIGHT as ROLE_CLASS_WEIGHT
 from kg.training.roles import DEFAULT_MIN_COUNT as ROLE_MIN_COUNT
 from kg.training.roles import gold_examples
+from kg.training.self_training import corpus_sample, pseudo_records
 from kg.training.vectors import train_vectors
 
 DEFAULT_EPOCHS = 12
@@ -61,29 +65,63 @@ def train(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS, seed: int
     return nlp
 
 
+def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
+                    vectors: Vectors | None = None, sample: Sequence[Paper] = (),
+                    on_step: Callable[[str], None] | None = None) -> Language:
+    """The tagger and the classifiers trained on `records`; with a `sample` of unlabelled papers, the
+    tagger is then trained again on the records and its own labels of the sample (self-training)."""
+    say = on_step or (lambda message: None)
+
+    def tagger(training: list[GoldRecord]) -> Language:
+        say(f"tagger on {len(training)} papers, {epochs} epochs")
+        nlp = train(training, epochs=epochs, seed=seed, vectors=vectors,
+                    on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
+        component = nlp.get_pipe("ml_entities")
+        component.role_model, component.type_model = role_model, type_model
+        return nlp
+
+    say("role and type classifiers")
+    role_model, type_model = train_roles(records, seed), train_types(records, seed)
+    nlp = tagger(list(records))
+    if sample:
+        say(f"self-training: the tagger labels {len(sample)} corpus papers and is trained again with them")
+        nlp = tagger([*records, *pseudo_records(nlp, list(sample))])
+    return nlp
+
+
 def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None = None,
                 corpus_limit: int | None = None, epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
-                on_step: Callable[[str], None] | None = None) -> Language:
-    """`kg train`: static vectors from the unlabelled `corpus` (if given), the tagger trained on every
-    gold file, written to `out_dir` (a new directory swapped in whole, so a cut-off run leaves the
-    previous model intact)."""
+                self_training: int = SELF_TRAINING_SAMPLE, on_step: Callable[[str], None] | None = None) -> Language:
+    """`kg train`: static vectors from the unlabelled `corpus` (if given) and self-training on
+    `self_training` of its papers, the tagger and classifiers trained on every gold file, written to
+    `out_dir` (a new directory swapped in whole, so a cut-off run leaves the previous model intact)."""
     say = on_step or (lambda message: None)
     records = [record for path in gold_files for record in read_gold_records(path)]
-    vectors = None
+    vectors, sample = None, []
     if corpus is not None:
         say(f"word vectors from {corpus}")
         vectors = train_vectors(blank_pipeline(), corpus, limit=corpus_limit, seed=seed)
-    say(f"tagger on {len(records)} papers, {epochs} epochs")
-    nlp = train(records, epochs=epochs, seed=seed, vectors=vectors,
-                on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
-    say("role classifier")
-    nlp.get_pipe("ml_entities").role_model = train_roles(records, seed)
+        sample = corpus_sample(corpus, self_training, seed, [r.paper.title for r in records], corpus_limit)
+    nlp = train_extractor(records, epochs, seed, vectors, sample, on_step)
     nlp.meta.update({"name": "paper_kg_extractor", "version": "1.0.0",
                      "description": "ML entities (model, method, dataset, benchmark, task) in paper abstracts",
                      "sources": [Path(p).name for p in gold_files] + ([Path(corpus).name] if corpus else []),
-                     "seed": seed, "epochs": epochs})
+                     "seed": seed, "epochs": epochs, "self_training": len(sample)})
     replace_directory(out_dir, nlp.to_disk)
     return nlp
+
+
+def train_types(records: Sequence[GoldRecord], seed: int = DEFAULT_SEED) -> TypeModel:
+    """The type classifier on every gold entity's mentions (every verbatim alias occurrence)."""
+    examples = []
+    for record in records:
+        paper = record.paper
+        context = PaperContext(paper.title + TITLE_SEPARATOR + paper.abstract, len(paper.title))
+        mentions = find_mentions(context.text, [entity.get("aliases") or [entity["name"]]
+                                                for entity in record.entities])
+        examples.extend(TypeExample(context, spans, entity["type"])
+                        for entity, spans in zip(record.entities, mentions, strict=True) if spans)
+    return train_type_model(examples, seed=seed)
 
 
 def train_roles(records: Sequence[GoldRecord], seed: int = DEFAULT_SEED) -> RoleModel:
