@@ -293,3 +293,11 @@ def test_a_lower_case_description_is_not_a_model_name() -> None:
     assert found["GPT-2"][0] == "model" and found["word2vec"][0] == "model"
     spelled = entities("Code models", "We fine-tune starcoder, gemma-3 and code llama.")
     assert {"StarCoder", "Gemma 3", "Code Llama"} <= set(spelled)
+
+
+def test_generic_concepts_the_tagger_finds_are_dropped_as_the_rules_drop_them() -> None:
+    found = entities("Grounding VLM agents", "We evaluate a VLM with reinforcement learning and fine-tune "
+                                             "Qwen2-VL with LoRA on ScienceQA.")
+    names = set(found)
+    assert not {"VLM", "reinforcement learning", "Reinforcement Learning"} & names
+    assert {"Qwen2-VL", "Low-Rank Adaptation", "ScienceQA"} <= names

@@ -21,6 +21,7 @@ from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recog
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.extract.type_model import TypeModel
+from kg.extract.vocabulary import GENERIC_NAMES
 from kg.extract.votes import doc_text
 from kg.keys import entity_node_id, name_key
 
@@ -138,7 +139,10 @@ class MLEntities:
                                           max(MODEL_CONFIDENCE, rule_candidate.confidence),
                                           rule_candidate.family, rule_candidate.known))
             else:
-                mentions.append(self._resolved(surface, start, end, label, local))
+                resolved = self._resolved(surface, start, end, label, local)
+                if resolved.rule == MODEL_RULE and resolved.key in GENERIC_NAMES:
+                    continue  # a generic concept the rules never name either ("VLM", "reinforcement learning")
+                mentions.append(resolved)
             taken.add(start, end)
         for candidate in recognition.candidates:
             if candidate.rule in self.trusted_rules and not taken.overlaps(candidate.start, candidate.end):
