@@ -20,8 +20,8 @@ from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
+from kg.extract.shapes import is_generic
 from kg.extract.type_model import TypeModel
-from kg.extract.vocabulary import GENERIC_NAMES
 from kg.extract.votes import doc_text
 from kg.keys import entity_node_id, name_key
 
@@ -140,7 +140,7 @@ class MLEntities:
                                           rule_candidate.family, rule_candidate.known))
             else:
                 resolved = self._resolved(surface, start, end, label, local)
-                if resolved.rule == MODEL_RULE and resolved.key in GENERIC_NAMES:
+                if resolved.rule == MODEL_RULE and is_generic(surface):
                     continue  # a generic concept the rules never name either ("VLM", "reinforcement learning")
                 mentions.append(resolved)
             taken.add(start, end)

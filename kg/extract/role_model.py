@@ -55,7 +55,6 @@ from kg.extract.linear_model import ModelFileError, SparseLinearModel, fit  # no
 from kg.extract.roles import RoleClassifier, is_survey
 
 ROLES = ("proposes", "uses", "mentions")
-ENTITY_TYPES = ("model", "method", "dataset", "benchmark", "task")
 # The weights ship inside the extraction pipeline, in the folder of its `ml_entities` component.
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "model" / "ml_entities" / "roles.json"
 WINDOW = 5  # tokens on each side of a mention read as its context

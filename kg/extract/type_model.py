@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kg.extract.linear_model import SparseLinearModel, fit
-from kg.extract.role_model import ENTITY_TYPES, PaperContext
+from kg.extract.role_model import PaperContext
+from kg.model import ENTITY_TYPES
 
 WINDOW = 3  # tokens on each side of a mention read as its context
 TAGGER_BONUS = 1.5  # added to the log-probability of the tagger's label (cross-validated)

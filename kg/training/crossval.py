@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -26,13 +27,12 @@ def gold_records(gold_files: Sequence[Path]) -> list[GoldRecord]:
     return records
 
 
-def fold_predictions(fold_numbers: list[int], gold_files: Sequence[Path], folds: int, epochs: int, seed: int,
+def fold_predictions(fold_numbers: list[int], records: Sequence[GoldRecord], folds: int, epochs: int, seed: int,
                      vectors: Vectors | str | None, sample: Sequence[Paper]) -> list[list[PaperEntities]]:
-    """A map stage: for each fold number, the extractor trained on the other folds (the `vectors`, or a
-    directory holding them) run over the fold's own papers."""
+    """A map stage: for each fold number, the extractor trained on the other folds' records (with the
+    `vectors`, or a directory holding them) run over the fold's own papers."""
     if isinstance(vectors, str):
         vectors = Vectors().from_disk(vectors)
-    records = gold_records(gold_files)
     results = []
     for fold in fold_numbers:
         training = [r for r in records if fold_of(r.paper.id, folds) != fold]
@@ -49,24 +49,20 @@ def cross_validate(gold_files: Sequence[Path], folds: int = 5, epochs: int = DEF
     in their own processes (the same scores for any number). The word `vectors` and the self-training
     `sample` (unlabelled papers) are shared; each fold's own first tagger labels the sample.
     `on_fold(fold)` after each fold is scored."""
-    gold_records(gold_files)  # a bad file or repeated ids stop here, before any training
+    records = gold_records(gold_files)  # a bad file or repeated ids stop here, before any training
     predictions: list[PaperEntities] = []
-    with tempfile.TemporaryDirectory(prefix="kg-cv-") as scratch:
+    pool = LocalPool(min(workers, folds)) if workers > 1 else contextlib.nullcontext(InProcess())
+    with tempfile.TemporaryDirectory(prefix="kg-cv-") as scratch, pool as engine:
         shared: Vectors | str | None = vectors
-        engine = InProcess() if workers <= 1 else LocalPool(min(workers, folds))
         if workers > 1 and vectors is not None:
             vectors.to_disk(scratch)  # workers read the vectors from disk rather than through a pipe
             shared = scratch
-        stage = partial(fold_predictions, gold_files=list(gold_files), folds=folds, epochs=epochs, seed=seed,
+        stage = partial(fold_predictions, records=records, folds=folds, epochs=epochs, seed=seed,
                         vectors=shared, sample=list(sample))
-        try:
-            for fold, (scored,) in enumerate(engine.map(stage, ([fold] for fold in range(folds)))):
-                predictions.extend(scored)
-                if on_fold:
-                    on_fold(fold)
-        finally:
-            if isinstance(engine, LocalPool):
-                engine.close()
+        for fold, (scored,) in enumerate(engine.map(stage, ([fold] for fold in range(folds)))):
+            predictions.extend(scored)
+            if on_fold:
+                on_fold(fold)
     reports = {Path(path).name: evaluate(read_gold(path), predictions) for path in gold_files}
     reports["all"] = evaluate([g for path in gold_files for g in read_gold(path)], predictions)
     return reports

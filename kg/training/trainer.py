@@ -71,6 +71,8 @@ def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS,
     """The tagger and the classifiers trained on `records`; with a `sample` of unlabelled papers, the
     tagger is then trained again on the records and its own labels of the sample (self-training)."""
     say = on_step or (lambda message: None)
+    say("role and type classifiers")
+    role_model, type_model = train_roles(records, seed), train_types(records, seed)
 
     def tagger(training: list[GoldRecord]) -> Language:
         say(f"tagger on {len(training)} papers, {epochs} epochs")
@@ -80,8 +82,6 @@ def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS,
         component.role_model, component.type_model = role_model, type_model
         return nlp
 
-    say("role and type classifiers")
-    role_model, type_model = train_roles(records, seed), train_types(records, seed)
     nlp = tagger(list(records))
     if sample:
         say(f"self-training: the tagger labels {len(sample)} corpus papers and is trained again with them")
