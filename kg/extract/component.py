@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.extract.intervals import Intervals
+from kg.extract.keep_model import EntityView, KeepModel
 from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
@@ -34,6 +35,7 @@ if not Doc.has_extension("title_end"):
 
 ROLE_WEIGHTS = "roles.json"
 TYPE_WEIGHTS = "types.json"
+KEEP_WEIGHTS = "keep.json"
 MODEL_RULE = "model"  # the rule name of a span only the trained tagger found
 MODEL_CONFIDENCE = 0.75
 # Rule candidates kept where the tagger found nothing: well-known names and names a paper defines.
@@ -52,6 +54,7 @@ class MLEntities:
         self.lexicon_types = lexicon_types
         self.role_model: RoleModel | None = None  # trained by `kg train`, saved with the pipeline
         self.type_model: TypeModel | None = None  # likewise
+        self.keep_model: KeepModel | None = None  # likewise: drops what the guideline would not annotate
         self.spans_key = spans_key
         self.trusted_rules = trusted_rules
         self.set_ents = set_ents
@@ -67,7 +70,7 @@ class MLEntities:
         title = text[:title_end] if title_end else ""
         roles = RoleClassifier(text, self._sentences(doc, text, title_end), title_end,
                                is_survey(title, text[title_end or 0:]))
-        trained = self.role_model is not None or self.type_model is not None
+        trained = any(model is not None for model in (self.role_model, self.type_model, self.keep_model))
         context = PaperContext(text, title_end) if trained else None
         spans = []
         for key, group in by_key.items():
@@ -81,6 +84,9 @@ class MLEntities:
             if self.role_model is not None:  # the trained classifier reads the rules' answer as a feature
                 role = self.role_model.predict(text, title_end, entity_type, offsets, role, known,
                                                context=context)[0]
+            if self.keep_model is not None and not self.keep_model.keeps(context, EntityView(
+                    group[0].name, entity_type, role, [(m.start, m.end, m.rule) for m in group])):
+                continue
             entity_id = entity_node_id(key)
             for mention in group:
                 span = doc.char_span(mention.start, mention.end, label=entity_type, alignment_mode="expand")
@@ -103,19 +109,22 @@ class MLEntities:
         return doc
 
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
-        """The trained role and type classifiers' weights, if any, as `roles.json` and `types.json` in
-        the component's folder."""
+        """The trained classifiers' weights, if any, as `roles.json`, `types.json` and `keep.json` in the
+        component's folder."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         if self.role_model is not None:
             self.role_model.to_disk(path / ROLE_WEIGHTS)
         if self.type_model is not None:
             self.type_model.to_disk(path / TYPE_WEIGHTS)
+        if self.keep_model is not None:
+            self.keep_model.to_disk(path / KEEP_WEIGHTS)
 
     def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> MLEntities:
-        roles, types = Path(path) / ROLE_WEIGHTS, Path(path) / TYPE_WEIGHTS
+        roles, types, keep = (Path(path) / name for name in (ROLE_WEIGHTS, TYPE_WEIGHTS, KEEP_WEIGHTS))
         self.role_model = RoleModel.from_disk(roles) if roles.exists() else None
         self.type_model = TypeModel.from_disk(types) if types.exists() else None
+        self.keep_model = KeepModel.from_disk(keep) if keep.exists() else None
         return self
 
     def _mentions(self, doc: Doc, text: str, recognition: Recognition) -> list[Candidate]:

@@ -7,17 +7,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 from spacy.vectors import Vectors
 
 from kg.atomic import replace_directory
-from kg.extract.pipeline import blank_pipeline, paper_doc
+from kg.extract.keep_model import EntityView, KeepExample, KeepModel, train_keep_model
+from kg.extract.pipeline import COMPONENT, blank_pipeline, paper_doc
 from kg.extract.role_model import PaperContext, RoleModel, find_mentions, train_role_model
 from kg.extract.type_model import TypeExample, TypeModel, train_type_model
+from kg.extract.votes import doc_text
+from kg.keys import name_key
 from kg.model import TITLE_SEPARATOR, Paper
-from kg.training import SELF_TRAINING_SAMPLE
-from kg.training.data import GoldRecord, gold_spans, read_gold_records
+from kg.training import KEEP_FOLDS, SELF_TRAINING_SAMPLE
+from kg.training.data import GoldRecord, fold_of, gold_spans, read_gold_records
 from kg.training.roles import DEFAULT_C as ROLE_C
 from kg.training.roles import DEFAULT_CLASS_WEIGHT as ROLE_CLASS_WEIGHT
 from kg.training.roles import DEFAULT_MIN_COUNT as ROLE_MIN_COUNT
@@ -67,33 +71,82 @@ def train(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS, seed: int
 
 def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
                     vectors: Vectors | None = None, sample: Sequence[Paper] = (),
-                    on_step: Callable[[str], None] | None = None) -> Language:
+                    keep_folds: int = KEEP_FOLDS, on_step: Callable[[str], None] | None = None) -> Language:
     """The tagger and the classifiers trained on `records`; with a `sample` of unlabelled papers, the
-    tagger is then trained again on the records and its own labels of the sample (self-training)."""
+    tagger is then trained again on the records and its own labels of the sample (self-training). The
+    keep filter learns from `keep_folds` taggers, each trained without one part of the records and run
+    over it (fewer than 2: no filter)."""
     say = on_step or (lambda message: None)
     say("role and type classifiers")
-    role_model, type_model = train_roles(records, seed), train_types(records, seed)
+    classifiers = train_roles(records, seed), train_types(records, seed)
+    keep_model = None
+    if keep_folds > 1:
+        keep_model = train_keep(records, keep_folds, lambda training: tagger(training, epochs, seed, vectors,
+                                                                             say=say), seed)
 
-    def tagger(training: list[GoldRecord]) -> Language:
-        say(f"tagger on {len(training)} papers, {epochs} epochs")
-        nlp = train(training, epochs=epochs, seed=seed, vectors=vectors,
-                    on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
-        component = nlp.get_pipe("ml_entities")
-        component.role_model, component.type_model = role_model, type_model
-        return nlp
+    def shipped(training: list[GoldRecord]) -> Language:
+        return tagger(training, epochs, seed, vectors, classifiers, keep_model, say)
 
-    nlp = tagger(list(records))
+    nlp = shipped(list(records))
     if sample:
         say(f"self-training: the tagger labels {len(sample)} corpus papers and is trained again with them")
-        nlp = tagger([*records, *pseudo_records(nlp, list(sample))])
+        nlp = shipped([*records, *pseudo_records(nlp, list(sample))])
     return nlp
+
+
+def tagger(records: Sequence[GoldRecord], epochs: int, seed: int, vectors: Vectors | None,
+           classifiers: tuple[RoleModel, TypeModel] | None = None, keep_model: KeepModel | None = None,
+           say: Callable[[str], None] = lambda message: None) -> Language:
+    """A pipeline whose tagger is trained on `records`, with the role and type `classifiers` (default:
+    trained on the same records) and the `keep_model` filter, if any."""
+    say(f"tagger on {len(records)} papers, {epochs} epochs")
+    nlp = train(records, epochs=epochs, seed=seed, vectors=vectors,
+                on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
+    component = nlp.get_pipe("ml_entities")
+    role_model, type_model = classifiers or (train_roles(records, seed), train_types(records, seed))
+    component.role_model, component.type_model, component.keep_model = role_model, type_model, keep_model
+    return nlp
+
+
+def train_keep(records: Sequence[GoldRecord], folds: int, extractor: Callable[[list[GoldRecord]], Language],
+               seed: int = DEFAULT_SEED) -> KeepModel | None:
+    """The keep filter, fitted on the entities that `extractor`s trained on all folds but one find in
+    that fold's papers (the mistakes a model makes on papers it never saw), labelled by the gold."""
+    examples = []
+    for fold in range(folds):
+        held = [r for r in records if fold_of(r.paper.id, folds) == fold]
+        training = [r for r in records if fold_of(r.paper.id, folds) != fold]
+        if not held or not training:
+            continue
+        nlp = extractor(training)
+        for record, doc in zip(held, nlp.pipe(paper_doc(nlp, r.paper) for r in held), strict=True):
+            context = PaperContext(doc_text(doc), doc._.title_end)
+            gold = {(name_key(alias), entity["type"]) for entity in record.entities
+                    for alias in [entity["name"], *entity.get("aliases", [])]}
+            for view in entity_views(doc):
+                names = {view.name, *(context.text[start:end] for start, end, _ in view.mentions)}
+                examples.append(KeepExample(context, view, any((name_key(name), view.entity_type) in gold
+                                                               for name in names)))
+    return train_keep_model(examples, seed=seed)
+
+
+def entity_views(doc: Doc) -> list[EntityView]:
+    """The entities the pipeline's component put in `doc`, one view each."""
+    views: dict[str, EntityView] = {}
+    for span in doc.spans[COMPONENT]:
+        found = span._
+        view = views.setdefault(found.entity_id, EntityView(found.canonical_name, span.label_, found.role, []))
+        view.mentions.append((*found.char_offsets, found.rule))
+    return list(views.values())
 
 
 def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None = None,
                 corpus_limit: int | None = None, epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
-                self_training: int = SELF_TRAINING_SAMPLE, on_step: Callable[[str], None] | None = None) -> Language:
+                self_training: int = SELF_TRAINING_SAMPLE, keep_folds: int = KEEP_FOLDS,
+                on_step: Callable[[str], None] | None = None) -> Language:
     """`kg train`: static vectors from the unlabelled `corpus` (if given) and self-training on
-    `self_training` of its papers, the tagger and classifiers trained on every gold file, written to
+    `self_training` of its papers, the tagger and classifiers (the keep filter from `keep_folds` folds)
+    trained on every gold file, written to
     `out_dir` (a new directory swapped in whole, so a cut-off run leaves the previous model intact)."""
     say = on_step or (lambda message: None)
     records = [record for path in gold_files for record in read_gold_records(path)]
@@ -102,11 +155,11 @@ def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None =
         say(f"word vectors from {corpus}")
         vectors = train_vectors(blank_pipeline(), corpus, limit=corpus_limit, seed=seed)
         sample = corpus_sample(corpus, self_training, seed, [r.paper.title for r in records], corpus_limit)
-    nlp = train_extractor(records, epochs, seed, vectors, sample, on_step)
+    nlp = train_extractor(records, epochs, seed, vectors, sample, keep_folds, on_step)
     nlp.meta.update({"name": "paper_kg_extractor", "version": "1.0.0",
                      "description": "ML entities (model, method, dataset, benchmark, task) in paper abstracts",
                      "sources": [Path(p).name for p in gold_files] + ([Path(corpus).name] if corpus else []),
-                     "seed": seed, "epochs": epochs, "self_training": len(sample)})
+                     "seed": seed, "epochs": epochs, "self_training": len(sample), "keep_folds": keep_folds})
     replace_directory(out_dir, nlp.to_disk)
     return nlp
 
