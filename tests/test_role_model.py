@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from kg.extract.role_model import (
     DEFAULT_MODEL_PATH,
-    ModelFileError,
     RoleExample,
     RoleModel,
     find_mentions,
@@ -92,23 +90,6 @@ def test_deterministic_given_a_seed() -> None:
     pytest.importorskip("sklearn")
     first = train_role_model(toy_examples(), c=5.0, min_count=1, seed=7).to_dict()
     assert train_role_model(toy_examples(), c=5.0, min_count=1, seed=7).to_dict() == first
-
-
-@pytest.mark.parametrize("content", [None, "", "{not json", "[1, 2]", '{"format": "something-else"}',
-                                     '{"format": "paper-kg-role-model", "version": 1, "classes": '
-                                     '["proposes", "uses", "mentions"], "intercept": [0, 0], "weights": {"x": [1]}}',
-                                     b"\xff\xfe\x00garbage"])
-def test_missing_or_corrupt_file_raises_a_clear_error(tmp_path: Path, content: str | bytes | None) -> None:
-    path = tmp_path / "roles.json"
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    elif content is not None:
-        path.write_text(content)
-    with pytest.raises(ModelFileError) as error:
-        RoleModel.from_disk(path)
-    message = str(error.value)
-    assert str(path) in message and "kg train" in message and "\n" not in message
-    assert not isinstance(error.value.__cause__, json.JSONDecodeError)
 
 
 def test_shipped_model_loads_and_predicts() -> None:

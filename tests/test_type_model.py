@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract.linear_model import ModelFileError
 from kg.extract.role_model import PaperContext, find_mentions
 from kg.extract.type_model import TypeExample, TypeModel, name_pieces, train_type_model
 
@@ -70,17 +69,6 @@ def test_round_trip_and_determinism(toy_model: TypeModel, tmp_path: Path) -> Non
     loaded = TypeModel.from_disk(path)
     assert loaded.to_dict() == toy_model.to_dict()
     assert train_type_model(toy_examples(), c=5.0, min_count=1, seed=0).to_dict() == toy_model.to_dict()
-
-
-@pytest.mark.parametrize("content", [None, "{not json", '{"format": "paper-kg-role-model", "version": 1}'])
-def test_missing_or_corrupt_file_raises_a_clear_error(tmp_path: Path, content: str | None) -> None:
-    path = tmp_path / "types.json"
-    if content is not None:
-        path.write_text(content)
-    with pytest.raises(ModelFileError) as error:
-        TypeModel.from_disk(path)
-    message = str(error.value)
-    assert message.startswith("type model file") and str(path) in message and "kg train" in message
 
 
 def test_shipped_pipeline_types_new_names_and_keeps_lexicon_types() -> None:

@@ -52,8 +52,9 @@ def keep_features(context: PaperContext, entity: EntityView) -> dict[str, float]
     features["spellings>1"] = float(len(surfaces) > 1)
     if any(start < context.title_end for start, _, _ in entity.mentions):
         features["in_title"] = features[f"in_title|{kind}"] = 1.0
-    first_sentence_end = context.sentences[1][1] if len(context.sentences) > 1 else len(text)
-    if any(context.title_end <= start < first_sentence_end for start, _, _ in entity.mentions):
+    first = 1 if context.title_end else 0  # the abstract's first sentence (the title is one of its own)
+    first_end = context.sentences[first][1] if len(context.sentences) > first else len(text)
+    if any(context.title_end <= start < first_end for start, _, _ in entity.mentions):
         features["first_sentence"] = 1.0
     words = entity.name.split()
     size = min(len(words), 5)
