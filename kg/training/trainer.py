@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from spacy.language import Language
@@ -81,22 +82,21 @@ def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS,
     classifiers = train_roles(records, seed), train_types(records, seed)
     keep_model = None
     if keep_folds > 1:
-        keep_model = train_keep(records, keep_folds, lambda training: tagger(training, epochs, seed, vectors,
-                                                                             say=say), seed)
-
-    def shipped(training: list[GoldRecord]) -> Language:
-        return tagger(training, epochs, seed, vectors, classifiers, keep_model, say)
-
-    nlp = shipped(list(records))
+        say(f"keep filter: taggers trained on {keep_folds - 1} of {keep_folds} folds, run over the other")
+        keep_model = train_keep(records, keep_folds, partial(trained_pipeline, epochs=epochs, seed=seed,
+                                                             vectors=vectors, say=say), seed)
+    final = partial(trained_pipeline, epochs=epochs, seed=seed, vectors=vectors, classifiers=classifiers,
+                    keep_model=keep_model, say=say)
+    nlp = final(list(records))
     if sample:
         say(f"self-training: the tagger labels {len(sample)} corpus papers and is trained again with them")
-        nlp = shipped([*records, *pseudo_records(nlp, list(sample))])
+        nlp = final([*records, *pseudo_records(nlp, list(sample))])
     return nlp
 
 
-def tagger(records: Sequence[GoldRecord], epochs: int, seed: int, vectors: Vectors | None,
-           classifiers: tuple[RoleModel, TypeModel] | None = None, keep_model: KeepModel | None = None,
-           say: Callable[[str], None] = lambda message: None) -> Language:
+def trained_pipeline(records: Sequence[GoldRecord], epochs: int, seed: int, vectors: Vectors | None,
+                     classifiers: tuple[RoleModel, TypeModel] | None = None, keep_model: KeepModel | None = None,
+                     say: Callable[[str], None] = lambda message: None) -> Language:
     """A pipeline whose tagger is trained on `records`, with the role and type `classifiers` (default:
     trained on the same records) and the `keep_model` filter, if any."""
     say(f"tagger on {len(records)} papers, {epochs} epochs")
