@@ -6,6 +6,7 @@ canonical entity id, the rule or model that found it, a confidence and exact evi
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,7 +22,7 @@ from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
-from kg.extract.shapes import is_generic
+from kg.extract.shapes import is_generic, is_name_shaped
 from kg.extract.type_model import TypeModel
 from kg.extract.votes import doc_text
 from kg.keys import entity_node_id, name_key
@@ -38,8 +39,12 @@ TYPE_WEIGHTS = "types.json"
 KEEP_WEIGHTS = "keep.json"
 MODEL_RULE = "model"  # the rule name of a span only the trained tagger found
 MODEL_CONFIDENCE = 0.75
-# Rule candidates kept where the tagger found nothing: well-known names and names a paper defines.
-TRUSTED_RULES = frozenset({"lexicon", "variant"})
+_NAME_CHARACTER = re.compile(r"[A-Z0-9]")
+# Rule candidates kept where the tagger found nothing: well-known names, the paper's title names and the
+# items of its typed enumerations ("datasets (Brightkite, Foursquare and Yelp)").
+TRUSTED_RULES = frozenset({"lexicon", "variant", "title-name", "list"})
+# Entities only these rules found are not judged by the keep filter: the rule alone is that precise.
+PRECISE_RULES = frozenset({"list"})
 ALL_RULES = frozenset({*CONFIDENCE, "lexicon", "modifier", "acronym", "title-name"})
 
 
@@ -49,7 +54,7 @@ class MLEntities:
 
     def __init__(self, recognizer: EntityRecognizer, spans_key: str = "ml_entities",
                  trusted_rules: frozenset[str] = TRUSTED_RULES, lexicon_types: bool = True,
-                 set_ents: bool = True) -> None:
+                 set_ents: bool = True, precise_rules: frozenset[str] = PRECISE_RULES, tagged: bool = True) -> None:
         self.recognizer = recognizer
         self.lexicon_types = lexicon_types
         self.role_model: RoleModel | None = None  # trained by `kg train`, saved with the pipeline
@@ -57,37 +62,32 @@ class MLEntities:
         self.keep_model: KeepModel | None = None  # likewise: drops what the guideline would not annotate
         self.spans_key = spans_key
         self.trusted_rules = trusted_rules
+        self.precise_rules = precise_rules
+        self.tagged = tagged  # a trained tagger runs before this component
         self.set_ents = set_ents
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         title_end = doc._.title_end
         recognition: Recognition = doc._.rule_recognition or self.recognizer.recognize(text, title_end)
-        mentions = self._mentions(doc, text, recognition)
-        by_key: dict[str, list[Candidate]] = defaultdict(list)
-        for mention in mentions:
-            by_key[mention.key].append(mention)
+        mentions, hidden = self._mentions(doc, text, recognition)
         title = text[:title_end] if title_end else ""
         roles = RoleClassifier(text, self._sentences(doc, text, title_end), title_end,
                                is_survey(title, text[title_end or 0:]))
         trained = any(model is not None for model in (self.role_model, self.type_model, self.keep_model))
-        context = PaperContext(text, title_end) if trained else None
+        judge = _Judge(self, text, title_end, roles, recognition,
+                       PaperContext(text, title_end) if trained else None)
+        entities = judge.entities(mentions)
+        kept = Intervals()
+        for mention in sorted((m for group, _, _ in entities for m in group), key=lambda m: m.start):
+            if not kept.overlaps(mention.start, mention.end):
+                kept.add(mention.start, mention.end)
+        released = [c for c in hidden if not kept.overlaps(c.start, c.end)]
+        if released:  # trusted names inside tagger spans the keep filter dropped ("GSM8K zero-shot")
+            entities = judge.entities([m for group, _, _ in entities for m in group] + released)
         spans = []
-        for key, group in by_key.items():
-            role = roles.role(group, recognition.title_names)
-            entity_type = Counter(m.type for m in group).most_common(1)[0][0]
-            known = any(m.known for m in group)
-            offsets = [(m.start, m.end) for m in group]
-            if self.type_model is not None and not known and not any(m.family for m in group):
-                # a name the lexicon knows, or a variant of one, keeps the lexicon's type
-                entity_type = self.type_model.predict(context, offsets, entity_type)
-            if self.role_model is not None:  # the trained classifier reads the rules' answer as a feature
-                role = self.role_model.predict(text, title_end, entity_type, offsets, role, known,
-                                               context=context)[0]
-            if self.keep_model is not None and not self.keep_model.keeps(context, EntityView(
-                    group[0].name, entity_type, role, [(m.start, m.end, m.rule) for m in group])):
-                continue
-            entity_id = entity_node_id(key)
+        for group, entity_type, role in entities:
+            entity_id = entity_node_id(group[0].key)
             for mention in group:
                 span = doc.char_span(mention.start, mention.end, label=entity_type, alignment_mode="expand")
                 if span is None:
@@ -127,13 +127,15 @@ class MLEntities:
         self.keep_model = KeepModel.from_disk(keep) if keep.exists() else None
         return self
 
-    def _mentions(self, doc: Doc, text: str, recognition: Recognition) -> list[Candidate]:
+    def _mentions(self, doc: Doc, text: str, recognition: Recognition) -> tuple[list[Candidate], list[Candidate]]:
         """The tagger's spans, resolved through the rule candidates and lexicons, plus trusted rule
-        candidates where the tagger found nothing."""
+        candidates where the tagger found nothing; and the trusted candidates a tagger span hides under
+        descriptive words only ("GSM8K zero-shot", not "Claude Code")."""
         local = recognition.local
         by_offsets = {(c.start, c.end): c for c in recognition.candidates}
         mentions = []
         taken = Intervals()
+        tagged = []
         for span in doc.ents:
             start, end, label = span.start_char, span.end_char, span.label_.lower()
             surface = text[start:end]
@@ -153,10 +155,25 @@ class MLEntities:
                     continue  # a generic concept the rules never name either ("VLM", "reinforcement learning")
                 mentions.append(resolved)
             taken.add(start, end)
-        for candidate in recognition.candidates:
-            if candidate.rule in self.trusted_rules and not taken.overlaps(candidate.start, candidate.end):
+            tagged.append((start, end))
+        hidden = []
+        # Beside a tagger, a title name counts alone when name-shaped ("MAViS: ..."), not as a phrase
+        # ("Principled Personas: ...").
+        trusted = [c for c in recognition.candidates if c.rule in self.trusted_rules
+                   and (c.rule != "title-name" or not self.tagged
+                        or any(is_name_shaped(word) for word in c.name.split()))]
+        if "list" in self.trusted_rules:  # enumerated items no trusted rule candidate covers
+            ruled = Intervals()
+            for candidate in trusted:
+                ruled.add(candidate.start, candidate.end)
+            trusted.extend(c for c in recognition.listed if not ruled.overlaps(c.start, c.end))
+        for candidate in trusted:
+            if not taken.overlaps(candidate.start, candidate.end):
                 mentions.append(candidate)
-        return sorted(mentions, key=lambda m: m.start)
+            elif all(_describes(text, candidate, start, end) for start, end in tagged
+                     if start < candidate.end and candidate.start < end):
+                hidden.append(candidate)
+        return sorted(mentions, key=lambda m: m.start), hidden
 
     def _resolved(self, surface: str, start: int, end: int, label: str, local: Lexicon) -> Candidate:
         """A span only the tagger found: the entity a lexicon or the paper's own definitions name by
@@ -197,10 +214,10 @@ class MLEntities:
 @Language.factory(
     "ml_entities",
     default_config={"spans_key": "ml_entities", "trusted_rules": sorted(TRUSTED_RULES), "lexicon_types": True,
-                    "set_ents": True},
+                    "set_ents": True, "precise_rules": sorted(PRECISE_RULES)},
 )
 def create_ml_entities(nlp: Language, name: str, spans_key: str, trusted_rules: list[str], lexicon_types: bool,
-                       set_ents: bool) -> MLEntities:
+                       set_ents: bool, precise_rules: list[str]) -> MLEntities:
     """spaCy factory: shares the rule layer of the pipeline's `ml_rule_votes` component (without one,
     it runs the rule layer itself). Without a trained tagger (`ner`) before it, every rule candidate
     counts: the rules-only extractor."""
@@ -208,6 +225,61 @@ def create_ml_entities(nlp: Language, name: str, spans_key: str, trusted_rules: 
         recognizer = nlp.get_pipe("ml_rule_votes").recognizer
     else:
         recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
-    trusted = frozenset(trusted_rules) if "ner" in nlp.pipe_names else ALL_RULES
-    return MLEntities(recognizer, spans_key=spans_key, trusted_rules=trusted, lexicon_types=lexicon_types,
-                      set_ents=set_ents)
+    tagged = "ner" in nlp.pipe_names
+    return MLEntities(recognizer, spans_key=spans_key, trusted_rules=frozenset(trusted_rules) if tagged else ALL_RULES,
+                      lexicon_types=lexicon_types, set_ents=set_ents, precise_rules=frozenset(precise_rules),
+                      tagged=tagged)
+
+
+def _describes(text: str, candidate: Candidate, start: int, end: int) -> bool:
+    """The tagger span start:end adds only lower-case words to the candidate it covers."""
+    return not _NAME_CHARACTER.search(text[start:candidate.start] + text[candidate.end:end])
+
+
+class _Judge:
+    """One paper's entities from its mentions: grouped by canonical key, each group typed, given a role
+    and kept or dropped by the component's classifiers (a group judged once, however often asked)."""
+
+    def __init__(self, component: MLEntities, text: str, title_end: int | None, roles: RoleClassifier,
+                 recognition: Recognition, context: PaperContext | None) -> None:
+        self.component, self.text, self.title_end = component, text, title_end
+        self.roles, self.context = roles, context
+        self.title_names, self.title_types = recognition.title_names, recognition.title_types
+        self.verdicts: dict[tuple, tuple[str, str] | None] = {}
+
+    def entities(self, mentions: list[Candidate]) -> list[tuple[list[Candidate], str, str]]:
+        """(mentions, type, role) of every kept entity, in order of first mention."""
+        by_key: dict[str, list[Candidate]] = defaultdict(list)
+        for mention in sorted(mentions, key=lambda m: m.start):
+            by_key[mention.key].append(mention)
+        kept = []
+        for group in by_key.values():
+            signature = tuple((m.start, m.end, m.rule, m.key) for m in group)
+            if signature not in self.verdicts:
+                self.verdicts[signature] = self._verdict(group)
+            verdict = self.verdicts[signature]
+            if verdict is not None:
+                kept.append((group, *verdict))
+        return kept
+
+    def _verdict(self, group: list[Candidate]) -> tuple[str, str] | None:
+        """The group's type and role, or None when the keep filter drops it."""
+        component, context = self.component, self.context
+        role = self.roles.role(group, self.title_names)
+        entity_type = Counter(m.type for m in group).most_common(1)[0][0]
+        known = any(m.known for m in group)
+        offsets = [(m.start, m.end) for m in group]
+        precise = all(m.rule in component.precise_rules for m in group)
+        if component.type_model is not None and not known and not any(m.family for m in group) and not precise:
+            # a name the lexicon knows, or a variant of one, keeps the lexicon's type
+            entity_type = component.type_model.predict(context, offsets, entity_type)
+        if not known:  # "X: A Novel Dataset for ..." says what X is
+            entity_type = self.title_types.get(group[0].key, entity_type)
+        if component.role_model is not None:  # the trained classifier reads the rules' answer as a feature
+            role = component.role_model.predict(self.text, self.title_end, entity_type, offsets, role, known,
+                                                context=context)[0]
+        if (component.keep_model is not None and not precise
+                and not component.keep_model.keeps(context, EntityView(
+                    group[0].name, entity_type, role, [(m.start, m.end, m.rule) for m in group]))):
+            return None
+        return entity_type, role

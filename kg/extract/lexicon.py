@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from kg.extract.shapes import split_variant
@@ -23,6 +24,14 @@ LOOKUP_MEMORY = 1 << 17
 _UNSEEN = object()
 # Two or more lower-case words without digits: a description, unless a model is spelled so.
 _DESCRIPTION = re.compile(r"[a-z]+(?:-[a-z]+)*(?: [a-z]+(?:-[a-z]+)*)+")
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Lower-case words common in ML abstracts (generated from the unlabelled corpus; see
+    scripts/common_words.py) plus English function words."""
+    text = (LEXICON_DIR / "common_words.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 @dataclass

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from kg.extract.acronyms import is_short_form
 from kg.extract.intervals import Intervals
-from kg.extract.lexicon import LEXICON_DIR
+from kg.extract.lexicon import common_words
 from kg.extract.recognizer import Candidate, similar_phrases
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.extract.shapes import is_name_shaped
@@ -48,14 +48,6 @@ _FIRST_WORD = re.compile(r"[^\W_]+")
 _WORD_BEFORE, _WORD_END = r"(?<![\w-])", r"(?![\w-])"  # a spelling's boundaries
 _LOOP_LIMIT = 4  # more spellings than this with one first word: one regex tries them
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"“])|\n+")
-
-
-@lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """Lower-case words common in ML abstracts (generated from the unlabelled corpus; see
-    scripts/common_words.py) plus English function words."""
-    text = (LEXICON_DIR / "common_words.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from kg.extract.acronyms import AcronymDefinition, find_acronyms
+from kg.extract.enumerations import enumerated_names
 from kg.extract.intervals import Intervals
-from kg.extract.lexicon import Lexicon, LexiconEntry
+from kg.extract.lexicon import Lexicon, LexiconEntry, common_words
 from kg.extract.shapes import (
     WORD,
     edge_type,
@@ -113,6 +114,7 @@ CONFIDENCE = {
     "concept": 0.5,
     "proposal": 0.6,
     "quoted": 0.5,
+    "list": 0.8,
 }
 # Up to three lower-case words before a head word ("learned sparse retrieval").
 _CONCEPT = re.compile(r"\b(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*\s){1,3}[a-z]+(?:-[a-z]+)*\b")
@@ -142,6 +144,9 @@ class Recognition:
     candidates: list[Candidate]
     title_names: set[str]
     local: Lexicon
+    listed: list[Candidate] = field(default_factory=list)  # items of typed enumerations; cast no vote
+    # Title names whose type the title states: their own head noun or "X: A ... Dataset for ..."
+    title_types: dict[str, str] = field(default_factory=dict)
 
 
 # What follows a technique that only describes: "-based", or "data" ending its noun phrase.
@@ -189,6 +194,8 @@ def is_title_name(words: list[str]) -> bool:
     words, or up to four capitalised words that are not a generic concept or a sentence opener."""
     if not words or len(words) > 4 or is_generic(" ".join(words)):
         return False
+    if len(words) == 1 and words[0][1:].islower() and words[0].lower() in common_words():
+        return False  # "Service, Solidarity, and Self-Help: ..." names topics, not contributions
     if len(words) <= 3 and any(is_name_shaped(w) for w in words):
         return True
     return (words[0].lower() not in TITLE_OPENERS and not words[0].lower().endswith("ing")
@@ -343,6 +350,7 @@ class EntityRecognizer:
             text = _URL.sub(lambda m: " " * len(m.group()), text)  # links are not names
         local = Lexicon()
         title_names = self._title_names(text, title_end, local)
+        title_types = self._title_types(text, title_end, title_names, local)
         definitions = list(find_acronyms(text))
         blocked, spelled_out = self._acronym_entries(text, definitions, local)
         candidates = [c for c in self._without_overlaps([*spelled_out, *self._scan(text, local)])
@@ -357,9 +365,28 @@ class EntityRecognizer:
         candidates = self._without_overlaps([c for c in found if c.key not in phenomena])
         in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"
         self._type_from_contexts(text, candidates, in_brackets)
-        return Recognition(candidates, title_names, local)
+        return Recognition(candidates, title_names, local, self._listed(text, local), title_types)
 
     # -- sources of names -------------------------------------------------------------------------
+
+    def _listed(self, text: str, local: Lexicon) -> list[Candidate]:
+        """The items of the text's typed enumerations ("datasets (Brightkite, Foursquare and Yelp)"),
+        each the entity its own definitions or the lexicon name by that surface, else a new one."""
+        listed = []
+        for start, end, entity_type in enumerated_names(text):
+            surface = text[start:end]
+            if is_generic(surface) or surface.lower() in common_words():
+                continue  # "metrics (Accuracy, F1)", "tasks (Code, Math)"
+            found = self.lookup(surface, local)
+            if found is None:
+                listed.append(Candidate(start, end, surface, name_key(surface), surface, entity_type, "list",
+                                        CONFIDENCE["list"]))
+            else:
+                entry, rule = found
+                listed.append(self._candidate(start, end, surface, entry, rule) if rule == "lexicon" else
+                              Candidate(start, end, surface, entry.key, entry.name, entity_type, "list",
+                                        CONFIDENCE["list"]))
+        return listed
 
     def lookup(self, surface: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
         """The entry the text's own names (`local`, ruled by its source) or the lexicon give a surface."""
@@ -393,6 +420,25 @@ class EntityRecognizer:
             keys.add(entry.key)
         # 'Harnessing Explanations: LLM-to-LM Interpreter for ...': no name before the colon, one after.
         return keys or self._title_article_phrase(match.group("rest"), local)
+
+    def _title_types(self, text: str, title_end: int | None, keys: set[str], local: Lexicon) -> dict[str, str]:
+        """The type an 'X: subtitle' title states for its names: X's own head noun ('Large Concept
+        Models'), else the head noun of a subtitle that opens with an article ('A Novel Dataset with
+        ...', 'A Benchmark for ...'). Tasks aside; names the lexicon knows keep its type."""
+        match = _TITLE_NAME.match(text[:title_end]) if title_end and keys else None
+        if match is None:
+            return {}
+        chunk = _FIRST_PHRASE.split(match.group("rest"), maxsplit=1)[0].split()
+        subtitle_head = head_type(chunk[-1:]) if len(chunk) >= 2 and chunk[0].lower() in {"a", "an", "the"} else None
+        types = {}
+        for name in (n.strip() for n in _NAME_LIST.split(match.group("name"))):
+            found = self.lookup(name, local)
+            if found is None or found[1] == "lexicon" or found[0].key not in keys:
+                continue
+            stated = head_type(name.split()[-1:]) or subtitle_head
+            if stated and stated != "task":
+                types[found[0].key] = stated
+        return types
 
     def _title_article_phrase(self, title: str, local: Lexicon) -> set[str]:
         """A title without a 'Name:' that presents a Title-Case technique, after 'a'/'an' ('Creating A

@@ -1,0 +1,105 @@
+"""The entity component between a tagger and the rule layer: which rule names count where the tagger
+found nothing, known names a dropped tagger span hid, typed enumerations, and types a title states.
+The tagger here is spaCy's entity ruler under the name `ner`, so its spans are chosen by the test;
+the keep filter is the shipped one with its threshold set, or a stand-in dropping long names."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+from kg.extract.component import MLEntities
+from kg.extract.enumerations import enumerated_names
+from kg.extract.keep_model import EntityView, KeepModel
+from kg.extract.lexicon import LEXICON_DIR, load_lexicon
+from kg.extract.pipeline import _tokenizer, build_nlp, extract_papers
+from kg.extract.recognizer import EntityRecognizer
+from kg.extract.role_model import PaperContext
+from kg.model import Paper
+
+
+class DropsLongNames(KeepModel):
+    """A keep filter that drops every name of more than one word."""
+
+    def __init__(self) -> None:
+        super().__init__([], [], [0.0, 0.0])
+
+    def keeps(self, context: PaperContext, entity: EntityView) -> bool:
+        return " " not in entity.name
+
+
+def tagged_pipeline(*spans: tuple[str, str]) -> Language:
+    """Sentencizer, rule layer, a `ner` that tags exactly `spans` (label, text), the entity component."""
+    nlp = spacy.blank("en")
+    nlp.tokenizer = _tokenizer(nlp)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("ml_rule_votes")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": label, "pattern": text} for label, text in (*spans, ("MODEL", "Unwritten"))])
+    nlp.add_pipe("ml_entities")
+    return nlp
+
+
+def found(nlp: Language, title: str, abstract: str) -> dict[str, str]:
+    return {e.name: e.type for e in extract_papers([Paper("c1", title, abstract)], nlp=nlp)[0].entities}
+
+
+def test_enumerations_after_a_typing_head_noun_give_every_item() -> None:
+    text = ("Using four real-world POI datasets (Brightkite, Foursquare, Gowalla, and Yelp), we compare "
+            "models such as ZetaLM-7B and Orca Mini. Experiments on benchmarks like KiloQA and MegaQA follow.")
+    items = {text[start:end]: kind for start, end, kind in enumerated_names(text)}
+    assert items == {"Brightkite": "dataset", "Foursquare": "dataset", "Gowalla": "dataset", "Yelp": "dataset",
+                     "ZetaLM-7B": "model", "Orca Mini": "model", "KiloQA": "benchmark", "MegaQA": "benchmark"}
+
+
+def test_lists_that_are_not_names_are_not_taken() -> None:
+    for text in ("LLMs: Are they Reasoning, Repeating, or Just Biased?",
+                 "We train LLMs (0.6B, 1.7B, 4B parameters) on code.",
+                 "We compare baselines such as Smith et al. and Jones et al. on the task.",
+                 "Across datasets, including those we collected and Reddit, results hold."):
+        assert list(enumerated_names(text)) == [], text
+    recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
+    listed = recognizer.recognize("We report results on tasks (Code, Math, and Reasoning).").listed
+    assert listed == []  # common words and generic concepts are not names, even listed
+
+
+def test_enumerated_names_count_where_the_tagger_found_nothing_and_skip_the_keep_filter() -> None:
+    nlp = tagged_pipeline()
+    component = nlp.get_pipe("ml_entities")
+    shipped = build_nlp().get_pipe("ml_entities").keep_model
+    component.keep_model = KeepModel(shipped.features, shipped.coef, shipped.intercept,
+                                     meta={**shipped.meta, "threshold": 1.01})  # drops whatever it judges
+    names = found(nlp, "Popularity bias in venue recommendation",
+                  "Using four datasets (Brightkite, Foursquare, Gowalla, and Yelp), we study popularity bias.")
+    assert names == {"Brightkite": "dataset", "Foursquare": "dataset", "Gowalla": "dataset", "Yelp": "dataset"}
+    component.trusted_rules = frozenset({"lexicon", "variant"})
+    assert found(nlp, "Popularity bias in venue recommendation",
+                 "Using four datasets (Brightkite, Foursquare, Gowalla, and Yelp), we study popularity bias.") == {}
+
+
+def test_a_known_name_inside_a_dropped_tagger_span_is_judged_on_its_own() -> None:
+    nlp = tagged_pipeline(("METHOD", "GSM8K zero-shot evaluation"))
+    component = nlp.get_pipe("ml_entities")
+    component.keep_model = DropsLongNames()
+    names = found(nlp, "Reasoning in small models", "We report GSM8K zero-shot evaluation results.")
+    assert names == {"GSM8K": "benchmark"}
+    component.keep_model = None  # the span stays, so the name inside it stays hidden
+    assert found(nlp, "Reasoning in small models", "We report GSM8K zero-shot evaluation results.") == {
+        "GSM8K zero-shot evaluation": "method"}
+
+
+def test_title_names_count_without_the_tagger_and_keep_the_type_the_title_states() -> None:
+    nlp = tagged_pipeline(("METHOD", "KestrelSet"))
+    names = found(nlp, "KestrelSet: A Multilingual Dataset of Fact-Checked Claims",
+                  "We release KestrelSet with claims in forty languages and evaluate retrieval on it.")
+    assert names["KestrelSet"] == "dataset"  # the tagger said method; the title says dataset
+    untagged = found(tagged_pipeline(), "GannetBench: A Benchmark for Table Reasoning",
+                     "GannetBench holds 3,000 tables. We test ten models on GannetBench.")
+    assert untagged["GannetBench"] == "benchmark"
+    recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
+    title = "Service, Solidarity, and Self-Help: A Comparative Topic Model"
+    assert "service" not in recognizer.recognize(title + "\n\nText.", len(title)).title_names
+
+
+def test_the_component_class_is_the_registered_factory() -> None:
+    assert isinstance(tagged_pipeline().get_pipe("ml_entities"), MLEntities)
