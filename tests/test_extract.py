@@ -225,6 +225,8 @@ def test_ordinary_words_are_not_names_spelled_with_odd_capitals() -> None:
     assert [name for name in found if name in ("ZeRO", "CODEC")] == ["ZeRO"]
     recased = entities("Small encoders", "We distil Bert-Mini with N-Gram masking.")
     assert "BERT" in recased and "Infini-gram" not in recased  # 'Bert' is BERT; '∞-gram' is no 'Gram'
+    assert "MultiPL-E" not in entities("OCR of Multiple Languages", "Multiple scripts are read.")
+    assert "MultiPL-E" in entities("Code models", "We evaluate on MultiPL-E and on MULTIPLE.")
     assert found["Sparse Sheaf Routing"][0] == "method"  # 'S^2' stands for two words starting with S
     corpus = extract_papers([Paper(id="s", title="Routing",
                                    abstract="We define Sparse Sheaf Routing (S^2R). S^2R is fast.")])

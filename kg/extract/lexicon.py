@@ -61,8 +61,9 @@ class Lexicon:
     An entry marked case_sensitive (a name that is also an ordinary word, like "Falcon") matches only
     a surface spelled as one of its aliases, and never a lower-case word; all others match any spelling
     with the same key, except that an all-lower-case surface never matches an entry whose every alias
-    has a capital, and a lower-case phrase of plain words matches a model only through a lower-case
-    alias with the same key.
+    has a capital, a common word matches only an alias spelled like it but for case ("Multiple" is not
+    MultiPL-E), and a lower-case phrase of plain words matches a model only through a lower-case alias
+    with the same key.
     """
 
     def __init__(self, entries: list[LexiconEntry] | None = None) -> None:
@@ -115,6 +116,8 @@ class Lexicon:
             return entry if surface in entry.surfaces or surface.replace("-", " ") in entry.surfaces else None
         if surface.islower() and not any(s.islower() for s in entry.surfaces):
             return None  # "of a" is not OFA, "pile" is not The Pile
+        if surface.lower() in common_words() and not any(s.lower() == surface.lower() for s in entry.surfaces):
+            return None  # "Multiple" is not MultiPL-E
         if entry.type == "model" and _DESCRIPTION.fullmatch(surface) and not any(
                 s.islower() and name_key(s) == name_key(surface) for s in entry.surfaces):
             return None  # "a generative pre-trained transformer" describes; it does not name GPT

@@ -27,6 +27,10 @@ GENERIC_NAMES = frozenset({
     "visionlanguagemodels", "foundationmodel", "foundationmodels", "generativeai", "finetuning",
     "pretraining", "prompting", "embeddings", "wordembeddings", "attention", "transferlearning",
     "id", "ids", "cls", "sep", "mask", "eos", "bos", "pad", "unk", "npu", "fpga", "asic", "cuda", "ocr",
+    "fp64", "fp32", "fp16", "fp8", "fp6", "fp4", "bf16", "tf32", "int32", "int16", "int8", "int6", "int5",
+    "int4", "int3", "int2", "nf4", "mxfp4", "mxfp8", "nvfp4",  # number formats
+    "v100", "a100", "a100s", "h100", "h100s", "h200", "b200", "gh200", "l40s", "t4", "rtx3090", "rtx4090",
+    "mi250", "mi300x", "tpuv4", "tpuv5e", "jetson", "raspberrypi", "rpi4", "rpi5",  # accelerators, boards
     "ours", "baseline", "baselines", "ablation", "table", "figure", "appendix", "section", "i", "ii", "iii",
     "iv", "v", "vi", "we", "our", "it", "this", "these", "they", "a", "an", "the",
 })
