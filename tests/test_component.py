@@ -103,3 +103,12 @@ def test_title_names_count_without_the_tagger_and_keep_the_type_the_title_states
 
 def test_the_component_class_is_the_registered_factory() -> None:
     assert isinstance(tagged_pipeline().get_pipe("ml_entities"), MLEntities)
+
+
+def test_tagger_spans_stop_at_sentence_breaks_dashes_and_unclosed_brackets() -> None:
+    nlp = tagged_pipeline(("METHOD", "Exploitation-oriented Policy Alignment(EPA"),
+                          ("MODEL", "ZetaLM-8B. ZetaLM-Chat"), ("METHOD", "KiteGate -- an encoder-agnostic gate"))
+    names = found(nlp, "Aligning policies", "We define Exploitation-oriented Policy Alignment(EPA) for "
+                  "ZetaLM-8B. ZetaLM-Chat follows. KiteGate -- an encoder-agnostic gate -- helps.")
+    assert {"Exploitation-oriented Policy Alignment", "ZetaLM-8B", "KiteGate"} <= set(names)
+    assert not [name for name in names if "(" in name or ". " in name or " -- " in name]

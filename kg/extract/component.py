@@ -40,6 +40,8 @@ KEEP_WEIGHTS = "keep.json"
 MODEL_RULE = "model"  # the rule name of a span only the trained tagger found
 MODEL_CONFIDENCE = 0.75
 _NAME_CHARACTER = re.compile(r"[A-Z0-9]")
+# Inside a tagged span: a sentence break, a spaced dash, or a bracket the span does not close.
+_SPAN_BREAK = re.compile(r"\.\s+(?=[A-Z])|\s+(?:--|—|–)\s+|[(\[](?![^)\]]*[)\]])")
 # Rule candidates kept where the tagger found nothing: well-known names, the paper's title names and the
 # items of its typed enumerations ("datasets (Brightkite, Foursquare and Yelp)").
 TRUSTED_RULES = frozenset({"lexicon", "variant", "title-name", "list"})
@@ -137,9 +139,9 @@ class MLEntities:
         taken = Intervals()
         tagged = []
         for span in doc.ents:
-            start, end, label = span.start_char, span.end_char, span.label_.lower()
+            start, end, label = span.start_char, _trimmed_end(text, span.start_char, span.end_char), span.label_.lower()
             surface = text[start:end]
-            if "\n" in surface:
+            if "\n" in surface or not surface:
                 continue  # a span across the title's end or a line break names nothing
             rule_candidate = by_offsets.get((start, end))
             if rule_candidate is not None:
@@ -229,6 +231,13 @@ def create_ml_entities(nlp: Language, name: str, spans_key: str, trusted_rules: 
     return MLEntities(recognizer, spans_key=spans_key, trusted_rules=frozenset(trusted_rules) if tagged else ALL_RULES,
                       lexicon_types=lexicon_types, set_ents=set_ents, precise_rules=frozenset(precise_rules),
                       tagged=tagged)
+
+
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    """A tagger span's end, cut before a sentence break, a spaced dash or an unclosed bracket inside it
+    ("Policy Alignment(EPA", "Llama 3.1-8B. Llama-Krikri-8B", "EncMin2L -- an encoder-agnostic ...")."""
+    cut = _SPAN_BREAK.search(text, start, end)
+    return start + len(text[start:cut.start()].rstrip(" ,;:")) if cut else end
 
 
 def _describes(text: str, candidate: Candidate, start: int, end: int) -> bool:
