@@ -32,15 +32,10 @@ _NOT_A_NAME = re.compile(r"^(?:\d[\d.,]*[KMBT]?|(?:19|20)\d\d[a-z]?|[IVX]+)$")  
 def enumerated_names(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, type) of each item of every enumeration after a typing head noun."""
     for match in _LIST.finditer(text):
-        entity_type = _HEAD_TYPES.get(re.sub(r"\s+", " ", match.group("head")))
-        offset = match.start("items")
-        items = []
-        position = 0
-        body = match.group("items")
-        for separator in [*_SEPARATOR.finditer(body), None]:
-            end = separator.start() if separator else len(body)
-            items.append((offset + position, offset + end))
-            position = separator.end() if separator else len(body)
-        if entity_type and len(items) >= 2 and not any(_NOT_A_NAME.match(text[start:end]) for start, end in items):
-            for start, end in items:
+        entity_type = _HEAD_TYPES[re.sub(r"\s+", " ", match.group("head"))]
+        offset, separators = match.start("items"), list(_SEPARATOR.finditer(match.group("items")))
+        starts = [offset, *(offset + separator.end() for separator in separators)]
+        ends = [*(offset + separator.start() for separator in separators), match.end("items")]
+        if not any(_NOT_A_NAME.match(text[start:end]) for start, end in zip(starts, ends)):
+            for start, end in zip(starts, ends):
                 yield start, end, entity_type

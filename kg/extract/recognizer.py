@@ -349,8 +349,7 @@ class EntityRecognizer:
         if _URL_MARK.search(text):
             text = _URL.sub(lambda m: " " * len(m.group()), text)  # links are not names
         local = Lexicon()
-        title_names = self._title_names(text, title_end, local)
-        title_types = self._title_types(text, title_end, title_names, local)
+        title_names, title_types = self._title_names(text, title_end, local)
         definitions = list(find_acronyms(text))
         blocked, spelled_out = self._acronym_entries(text, definitions, local)
         candidates = [c for c in self._without_overlaps([*spelled_out, *self._scan(text, local)])
@@ -396,16 +395,20 @@ class EntityRecognizer:
         entry = self.lexicon.lookup(surface)
         return None if entry is None else (entry, "lexicon")
 
-    def _title_names(self, text: str, title_end: int | None, local: Lexicon) -> set[str]:
+    def _title_names(self, text: str, title_end: int | None, local: Lexicon) -> tuple[set[str], dict[str, str]]:
         """'X: subtitle' (or 'X and Y: subtitle') titles name the paper's own contributions; a title (or
         subtitle) without such a name may still present one as 'a Title-Case Technique' ('A Markov
-        Categorical Framework for ...')."""
+        Categorical Framework for ...'). Also the type the title states for a name the lexicon does not
+        know: its own head noun ('Large Concept Models'), else the head noun of a subtitle opening with
+        an article ('A Novel Dataset with ...', 'A Benchmark for ...'); tasks aside."""
         if not title_end:
-            return set()
+            return set(), {}
         match = _TITLE_NAME.match(text[:title_end])
         if not match:
-            return self._title_article_phrase(text[:title_end], local)
-        keys = set()
+            return self._title_article_phrase(text[:title_end], local), {}
+        chunk = _FIRST_PHRASE.split(match.group("rest"), maxsplit=1)[0].split()
+        subtitle_head = head_type(chunk[-1:]) if len(chunk) >= 2 and chunk[0].lower() in {"a", "an", "the"} else None
+        keys, types = set(), {}
         for name in (n.strip() for n in _NAME_LIST.split(match.group("name"))):
             words = name.split()
             known = self.lookup(name, local)
@@ -418,27 +421,11 @@ class EntityRecognizer:
                                      source="title-name", confidence=CONFIDENCE["title-name"])
                 local.add(entry)
             keys.add(entry.key)
+            stated = head_type(words[-1:]) or subtitle_head
+            if stated and stated != "task" and (known is None or known[1] != "lexicon"):
+                types[entry.key] = stated
         # 'Harnessing Explanations: LLM-to-LM Interpreter for ...': no name before the colon, one after.
-        return keys or self._title_article_phrase(match.group("rest"), local)
-
-    def _title_types(self, text: str, title_end: int | None, keys: set[str], local: Lexicon) -> dict[str, str]:
-        """The type an 'X: subtitle' title states for its names: X's own head noun ('Large Concept
-        Models'), else the head noun of a subtitle that opens with an article ('A Novel Dataset with
-        ...', 'A Benchmark for ...'). Tasks aside; names the lexicon knows keep its type."""
-        match = _TITLE_NAME.match(text[:title_end]) if title_end and keys else None
-        if match is None:
-            return {}
-        chunk = _FIRST_PHRASE.split(match.group("rest"), maxsplit=1)[0].split()
-        subtitle_head = head_type(chunk[-1:]) if len(chunk) >= 2 and chunk[0].lower() in {"a", "an", "the"} else None
-        types = {}
-        for name in (n.strip() for n in _NAME_LIST.split(match.group("name"))):
-            found = self.lookup(name, local)
-            if found is None or found[1] == "lexicon" or found[0].key not in keys:
-                continue
-            stated = head_type(name.split()[-1:]) or subtitle_head
-            if stated and stated != "task":
-                types[found[0].key] = stated
-        return types
+        return keys or self._title_article_phrase(match.group("rest"), local), types
 
     def _title_article_phrase(self, title: str, local: Lexicon) -> set[str]:
         """A title without a 'Name:' that presents a Title-Case technique, after 'a'/'an' ('Creating A
