@@ -56,8 +56,9 @@ def test_kg_train_writes_a_model_that_kg_build_can_use(tmp_path: Path) -> None:
 
 def test_the_shipped_model_loads_and_is_small() -> None:
     nlp = build_nlp()
-    assert "ner" in nlp.pipe_names and set(nlp.get_pipe("ner").labels) == {
-        "MODEL", "METHOD", "DATASET", "BENCHMARK", "TASK"}
+    assert "ner" in nlp.pipe_names
+    assert {tag.partition("-")[2] for tag in nlp.get_pipe("ner").labels} == {
+        "", "MODEL", "METHOD", "DATASET", "BENCHMARK", "TASK"}
     size = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
     assert size < 50 * 1024 * 1024
 

@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 from spacy.vectors import Vectors
 
+import kg.extract.biluo  # noqa: F401  (registers the "biluo_ner" factory)
 import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
 from kg.engine import Engine, InProcess, chunked
 from kg.errors import ModelError
@@ -30,16 +31,13 @@ from kg.extract.votes import doc_text  # (importing kg.extract.votes registers t
 from kg.model import TITLE_SEPARATOR, EntityRef, Mention, Paper, PaperEntities
 
 COMPONENT = "ml_entities"
-# The tagger: a transition-based NER over a CNN whose input embeds each token's rule vote (TAG) next
-# to its own form, so the lexicon and rules are features the model learns to trust or overrule.
-NER_MODEL = {
-    "@architectures": "spacy.TransitionBasedParser.v2",
-    "state_type": "ner",
-    "extra_state_tokens": False,
-    "hidden_width": 64,
-    "maxout_pieces": 2,
-    "use_upper": True,
+# The tagger: a per-token BILUO softmax (kg/extract/biluo.py) over a CNN whose input embeds each token's
+# rule vote (TAG) next to its own form, so the lexicon and rules are features the model learns to trust
+# or overrule.
+TAGGER_MODEL = {
+    "@architectures": "spacy.Tagger.v2",
     "nO": None,
+    "normalize": False,
     "tok2vec": {
         "@architectures": "spacy.Tok2Vec.v2",
         "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 64,
@@ -73,16 +71,16 @@ TRAIN_COMMAND = "kg train"
 
 def blank_pipeline(vectors: Vectors | None = None, lexicon_dir: str | None = None) -> Language:
     """The untrained pipeline: fine-grained tokenizer, sentencizer, the rule layer as features, the
-    tagger (spaCy `ner`, to be trained, reading `vectors` if given), then the entity component."""
+    tagger (`biluo_ner` named `ner`, to be trained, reading `vectors` if given), then the entity component."""
     nlp = spacy.blank("en")
     nlp.tokenizer = _tokenizer(nlp)
     if vectors is not None:
         nlp.vocab.vectors = vectors
-    model = copy.deepcopy(NER_MODEL)
+    model = copy.deepcopy(TAGGER_MODEL)
     model["tok2vec"]["embed"]["include_static_vectors"] = vectors is not None
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("ml_rule_votes", config={"lexicon_dir": lexicon_dir})
-    nlp.add_pipe("ner", config={"model": model})
+    nlp.add_pipe("biluo_ner", name="ner", config={"model": model})
     nlp.add_pipe(COMPONENT)
     return nlp
 
