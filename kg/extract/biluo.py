@@ -20,11 +20,27 @@ from spacy.training import Example
 from spacy.vocab import Vocab
 from thinc.api import Model, SequenceCategoricalCrossentropy
 
+# The model: a per-token softmax over a CNN whose input embeds each token's
+# rule vote (TAG) next to its own form, so the lexicon and rules are features the model learns to trust
+# or overrule.
+TAGGER_MODEL = {
+    "@architectures": "spacy.Tagger.v2",
+    "nO": None,
+    "normalize": False,
+    "tok2vec": {
+        "@architectures": "spacy.Tok2Vec.v2",
+        "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 64,
+                  "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG"], "rows": [5000, 1000, 2500, 2500, 300],
+                  "include_static_vectors": False},
+        "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 64, "depth": 3,
+                   "window_size": 1, "maxout_pieces": 2},
+    },
+}
 OUTSIDE = "O"
 _MISSING = ("", "-", None)
 
 
-@Language.factory("biluo_ner", default_config={"model": None, "label_smoothing": 0.0,
+@Language.factory("biluo_ner", default_config={"model": TAGGER_MODEL, "label_smoothing": 0.0,
                                               "scorer": {"@scorers": "spacy.ner_scorer.v1"}})
 def make_biluo_ner(nlp: Language, name: str, model: Model, label_smoothing: float,
                    scorer: Callable | None) -> BiluoTagger:

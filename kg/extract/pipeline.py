@@ -22,31 +22,15 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 from spacy.vectors import Vectors
 
-import kg.extract.biluo  # noqa: F401  (registers the "biluo_ner" factory)
 import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
 from kg.engine import Engine, InProcess, chunked
 from kg.errors import ModelError
+from kg.extract.biluo import TAGGER_MODEL  # (importing kg.extract.biluo registers the "biluo_ner" factory)
 from kg.extract.propagation import introduced_names, merge_spellings, propagate, relink
 from kg.extract.votes import doc_text  # (importing kg.extract.votes registers the "ml_rule_votes" factory)
 from kg.model import TITLE_SEPARATOR, EntityRef, Mention, Paper, PaperEntities
 
 COMPONENT = "ml_entities"
-# The tagger: a per-token BILUO softmax (kg/extract/biluo.py) over a CNN whose input embeds each token's
-# rule vote (TAG) next to its own form, so the lexicon and rules are features the model learns to trust
-# or overrule.
-TAGGER_MODEL = {
-    "@architectures": "spacy.Tagger.v2",
-    "nO": None,
-    "normalize": False,
-    "tok2vec": {
-        "@architectures": "spacy.Tok2Vec.v2",
-        "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 64,
-                  "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG"], "rows": [5000, 1000, 2500, 2500, 300],
-                  "include_static_vectors": False},
-        "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 64, "depth": 3,
-                   "window_size": 1, "maxout_pieces": 2},
-    },
-}
 _PIPELINE_TURN = threading.Lock()  # threads of one worker process (Dask's --nthreads) share one pipeline
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "approx.", "resp.", "al.")
 
