@@ -71,6 +71,7 @@ class Lexicon:
         self._by_surface_key: dict[str, str] = {}
         self._key_prefixes: set[str] = set()
         self._looked_up: dict[str, LexiconEntry | None] = {}
+        self.version = 0  # counts the entries added: what callers remember of the lexicon is stale when it moved
         for entry in entries or []:
             self.add(entry)
 
@@ -83,6 +84,7 @@ class Lexicon:
             entry.aliases = sorted(set(entry.aliases) | set(old.surfaces) - {entry.name})
         self.entries[entry.key] = entry
         self._looked_up.clear()
+        self.version += 1
         for surface in entry.surfaces:
             if any(unicodedata.category(c) in ("So", "Sm") for c in surface):
                 continue  # "🤗 Datasets" and "∞-gram" would otherwise read as the words "datasets", "gram"

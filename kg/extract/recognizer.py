@@ -12,7 +12,7 @@ from functools import lru_cache
 from kg.extract.acronyms import AcronymDefinition, find_acronyms
 from kg.extract.enumerations import enumerated_names
 from kg.extract.intervals import Intervals
-from kg.extract.lexicon import Lexicon, LexiconEntry, common_words
+from kg.extract.lexicon import LOOKUP_MEMORY, Lexicon, LexiconEntry, common_words
 from kg.extract.shapes import (
     WORD,
     edge_type,
@@ -78,6 +78,7 @@ _WE_VERB = re.compile(r"\bwe\s+(?:also\s+)?(?:propose|present|introduce|release|
 _NAMED_AFTER = re.compile(r"\s*,?\s*(?:named|called|dubbed|termed|coined)\b", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
+_UNSEEN = object()
 # The plural ending of a lower-case word inside a longer name: "k-nearest-neighbors language model".
 _INNER_PLURAL = re.compile(r"(?<=[a-z]{3}[a-hj-rt-z])s$")  # not "corpus", "analysis", "class"
 # "we propose X" / "this paper introduces X": the phrase after the verb names the paper's contribution.
@@ -343,6 +344,8 @@ class EntityRecognizer:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        self._plain: dict[str, tuple[str, ...] | None] = {}
+        self._plain_version = lexicon.version
 
     def recognize(self, text: str, title_end: int | None = None) -> Recognition:
         """All non-overlapping mentions in `text`; `title_end` marks where the title ends, if any."""
@@ -516,6 +519,10 @@ class EntityRecognizer:
         candidates: list[Candidate] = []
         i = 0
         while i < len(tokens):
+            plain = self._plain_word_keys(tokens[i])
+            if plain is not None and not any(local.may_extend(key) for key in plain):
+                i += 1  # an ordinary word that neither starts nor is a name: most words of a text
+                continue
             found = self._longest_lexicon_match(text, words, i, local)
             if found is not None:
                 candidate, width = found
@@ -537,6 +544,29 @@ class EntityRecognizer:
             candidates.extend(self._single_word(words, i, local))
             i += 1
         return candidates
+
+    def _plain_word_keys(self, word: str) -> tuple[str, ...] | None:
+        """For a lower-case word ('models', 'Training') that starts no lexicon name and is none, nor the
+        plural of one: the keys a text's own names would have to start with to make it more; else None."""
+        if self._plain_version != self.lexicon.version:
+            self._plain.clear()
+            self._plain_version = self.lexicon.version
+        keys = self._plain.get(word, _UNSEEN)
+        if keys is _UNSEEN:
+            if len(self._plain) >= LOOKUP_MEMORY:
+                self._plain.clear()
+            keys = self._plain[word] = self._plain_keys(word)
+        return keys
+
+    def _plain_keys(self, word: str) -> tuple[str, ...] | None:
+        if not (word.isalpha() and word[1:].islower()):
+            return None
+        word_key, _, singular_key = _spellings(word)
+        plural = word[:-1] if word.endswith("s") and len(word) > 3 else None
+        if (self.lexicon.may_extend(word_key) or self.lexicon.may_extend(singular_key)
+                or self.lexicon.lookup(word) is not None or (plural and self.lexicon.lookup(plural) is not None)):
+            return None
+        return (word_key, singular_key, name_key(plural)) if plural else (word_key, singular_key)
 
     def _longest_lexicon_match(self, text: str, words: _Words, i: int,
                                local: Lexicon) -> tuple[Candidate, int] | None:
