@@ -97,6 +97,10 @@ class Lexicon:
         """Whether some surface form's key starts with `key` (so a longer match may follow)."""
         return key in self._key_prefixes
 
+    def has_key(self, key: str) -> bool:
+        """Whether some surface form has exactly this key (`lookup` may still refuse a spelling)."""
+        return key in self._by_surface_key
+
     def lookup(self, surface: str) -> LexiconEntry | None:
         """The entry a surface form denotes, or None."""
         entry = self._looked_up.get(surface, _UNSEEN)

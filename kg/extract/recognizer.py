@@ -571,8 +571,8 @@ class EntityRecognizer:
     def _longest_lexicon_match(self, text: str, words: _Words, i: int,
                                local: Lexicon) -> tuple[Candidate, int] | None:
         """The longest run of words from position i that some lexicon knows (a prefix-key walk)."""
-        extends = self.lexicon.may_extend
-        extends_local = local.may_extend
+        extends, extends_local = self.lexicon.may_extend, local.may_extend
+        known, known_local = self.lexicon.has_key, local.has_key
         starts, ends, tokens = words.starts, words.ends, words.tokens
         best = None
         key = singular_key = ""  # singular_key: the key with plural endings of the words so far dropped
@@ -590,9 +590,10 @@ class EntityRecognizer:
             if not (extends(key) or extends(folded_key) or extends(singular_key) or extends_local(key)
                     or extends_local(folded_key) or extends_local(singular_key)):
                 break
+            # the keys of the words so far, joined, are the key of the surface: look up only a known key
             surface = text[starts[i]:ends[j]]
-            found = self.lookup(surface, local)
-            if found is None and folded_key != key:
+            found = self.lookup(surface, local) if known(key) or known_local(key) else None
+            if found is None and folded_key != key and (known(folded_key) or known_local(folded_key)):
                 found = self.lookup(" ".join([*singular_words[:-1], word]), local)
             if found is not None:
                 best = self._candidate(starts[i], ends[j], surface, *found), j - i + 1
