@@ -1,11 +1,15 @@
-"""The BILUO tagger's decoding: tag sequences, including ones a per-token choice can produce, to spans."""
+"""The BILUO tagger's decoding: the best valid tag sequence (Viterbi), and tag sequences to spans."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
+import numpy as np
 import pytest
 import spacy
 
-from kg.extract.biluo import decode
+from kg.extract.biluo import BiluoMoves, best_sequences, decode
 
 WORDS = "we use big language model and GLUE today".split()
 
@@ -28,3 +32,52 @@ def test_tag_sequences_become_non_overlapping_spans(tags: list[str], spans: list
     decoded = decode(doc, tags)
     assert [(span.text, span.label_) for span in decoded] == spans
     doc.ents = decoded  # spaCy accepts them: no overlaps
+
+
+LABELS = ("O", *(f"{move}-{kind}" for kind in ("MODEL", "TASK") for move in "BILU"))
+
+
+def _valid(tags: list[str]) -> bool:
+    """BILUO order: spans open (B, U) only outside a span, and I, L continue a B or I of their type."""
+    inside = ""
+    for tag in tags:
+        move, _, kind = tag.partition("-")
+        if (move in ("I", "L")) != bool(inside) or (inside and kind != inside):
+            return False
+        inside = kind if move in ("B", "I") else ""
+    return not inside
+
+
+def _log_probs(scores: np.ndarray, penalty: float) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    log_probs[:, 0] -= penalty
+    return log_probs
+
+
+def test_best_sequences_is_the_best_valid_sequence_of_every_doc() -> None:
+    """Against all 9^n sequences of short docs of random scores, a batch of different lengths at once."""
+    generator = np.random.default_rng(3)
+    scores = [generator.normal(scale=3.0, size=(length, len(LABELS))).astype(np.float32)
+              for length in (1, 2, 3, 4, 0, 4, 3)]
+    for penalty in (0.0, 1.5):
+        decoded = best_sequences(scores, BiluoMoves(LABELS), penalty)
+        for doc_scores, path in zip(scores, decoded, strict=True):
+            assert len(path) == len(doc_scores)
+            if not len(doc_scores):
+                continue
+            log_probs = _log_probs(doc_scores, penalty)
+            best = max((sum(log_probs[i, tag] for i, tag in enumerate(tags)), tags)
+                       for tags in itertools.product(range(len(LABELS)), repeat=len(doc_scores))
+                       if _valid([LABELS[tag] for tag in tags]))
+            assert _valid([LABELS[tag] for tag in path])
+            assert math.isclose(sum(log_probs[i, tag] for i, tag in enumerate(path)), best[0], abs_tol=1e-4)
+
+
+def test_a_penalty_on_outside_turns_a_doubtful_token_into_a_span() -> None:
+    """A token whose O barely wins alone is a one-token span once O pays the penalty."""
+    scores = np.full((3, len(LABELS)), -5.0, dtype=np.float32)
+    scores[:, 0] = 2.0
+    scores[1, LABELS.index("U-MODEL")] = 1.5
+    assert [LABELS[t] for t in best_sequences([scores], BiluoMoves(LABELS), 0.0)[0]] == ["O", "O", "O"]
+    assert [LABELS[t] for t in best_sequences([scores], BiluoMoves(LABELS), 1.0)[0]] == ["O", "U-MODEL", "O"]
