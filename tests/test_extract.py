@@ -3,6 +3,7 @@ for these tests (not taken from the seeds), and as a spaCy component in someone 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import cache
 
 import spacy
@@ -10,7 +11,7 @@ import spacy
 from kg.extract.acronyms import find_acronyms
 from kg.extract.pipeline import extract_papers as extract_with
 from kg.extract.pipeline import rules_pipeline
-from kg.model import Paper, PaperEntities
+from kg.model import EntityRef, Mention, Paper, PaperEntities
 
 
 @cache
@@ -303,3 +304,11 @@ def test_generic_concepts_the_tagger_finds_are_dropped_as_the_rules_drop_them() 
     names = set(found)
     assert not {"VLM", "reinforcement learning", "Reinforcement Learning"} & names
     assert {"Qwen2-VL", "Low-Rank Adaptation", "ScienceQA"} <= names
+
+
+def test_a_papers_record_holds_every_mention_field_and_reads_back() -> None:
+    mention = Mention("BERT", "abstract", 12, 16, "We fine-tune BERT.", "lexicon", 0.9)
+    assert mention.to_json() == asdict(mention) and list(mention.to_json()) == list(asdict(mention))
+    item = PaperEntities(Paper("p1", "A title", "We fine-tune BERT."),
+                         [EntityRef("entity:bert", "BERT", "model", "uses", 0.9, [mention])])
+    assert PaperEntities.from_json(item.to_json()) == item
