@@ -19,7 +19,7 @@ from typing import Any
 from kg.atomic import atomic_output
 from kg.errors import InputError
 from kg.extract.resumable import PaperPass, PassState
-from kg.model import PaperEntities
+from kg.model import PaperEntities, json_text
 
 STATE_FILE = "corpus-state.jsonl.gz"
 STATE_FORMAT = "paper-kg corpus state"
@@ -58,7 +58,7 @@ def write_state(state: CorpusState, path: Path) -> None:
 
 
 def _line(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json_text(value) + "\n").encode("utf-8")
 
 
 def read_state(out_dir: Path) -> CorpusState:

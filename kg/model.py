@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,9 @@ ROLE_RELATIONS: dict[str, str] = {"proposes": PROPOSES, "uses": USES, "mentions"
 RELATION_ROLES: dict[str, str] = {rel: role for role, rel in ROLE_RELATIONS.items()}
 RELATION_TYPES: tuple[str, ...] = (PROPOSES, USES, MENTIONS, SHARES_ENTITIES, BUILDS_ON, VARIANT_OF)
 TYPE_LABELS: dict[str, str] = {t: t.capitalize() for t in ENTITY_TYPES}
+
+# json.dumps(value, ensure_ascii=False) without building an encoder per call: writers call it per record
+json_text: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass

@@ -16,7 +16,7 @@ import networkx as nx
 from kg.atomic import atomic_output
 from kg.collector import collector_paused
 from kg.errors import InputError
-from kg.model import PaperEntities
+from kg.model import PaperEntities, json_text
 from loaders import xml_graphs
 
 __all__ = ["GRAPH_FILES", "atomic_output", "read_extractions", "read_graph", "write_extractions",
@@ -74,16 +74,13 @@ def read_gexf(path: Path) -> nx.MultiDiGraph:
 def write_node_link(graph: nx.MultiDiGraph, path: Path) -> None:
     """The bytes of `json.dump(nx.node_link_data(graph, edges="links"))`, written node by node and edge
     by edge instead of through one copy of the whole graph."""
-    def dumps(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
     with atomic_output(path) as handle:
-        handle.write(f'{{"directed": true, "multigraph": true, "graph": {dumps(graph.graph)}, "nodes": [')
+        handle.write(f'{{"directed": true, "multigraph": true, "graph": {json_text(graph.graph)}, "nodes": [')
         for i, (node, data) in enumerate(graph.nodes(data=True)):
-            handle.write((", " if i else "") + dumps({**data, "id": node}))
+            handle.write((", " if i else "") + json_text({**data, "id": node}))
         handle.write('], "links": [')
         for i, (source, target, key, data) in enumerate(graph.edges(keys=True, data=True)):
-            handle.write((", " if i else "") + dumps({**data, "source": source, "target": target, "key": key}))
+            handle.write((", " if i else "") + json_text({**data, "source": source, "target": target, "key": key}))
         handle.write("]}")
 
 
@@ -150,7 +147,7 @@ def write_extractions(corpus: list[PaperEntities], path: Path) -> None:
     """The `kg extract` contract: one JSON object per unique paper (see PaperEntities.to_json)."""
     with atomic_output(path) as handle:
         for item in corpus:
-            handle.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+            handle.write(json_text(item.to_json()) + "\n")
 
 
 def read_extractions(path: Path) -> list[PaperEntities]:

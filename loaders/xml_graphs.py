@@ -8,12 +8,13 @@ graph always gives the same bytes. Lists and dicts are written as JSON strings.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
 import networkx as nx
+
+from kg.model import json_text
 
 _TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 _TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))  # "&" first
@@ -69,7 +70,7 @@ def _attribute_types(items: Iterable[dict]) -> dict[str, str]:
 
 def _value(value: object, kind: str) -> object:
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
+        return json_text(value)
     if kind == "boolean":
         return "true" if value else "false"
     return float(value) if kind == "double" and not isinstance(value, bool) else value
@@ -81,7 +82,7 @@ def _formatter(kind: str, escapes: tuple[tuple[str, str], ...]) -> Callable[[obj
     if kind == "long":
         return str
     if kind == "string":
-        return lambda value: _escape(json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict))
+        return lambda value: _escape(json_text(value) if isinstance(value, (list, dict))
                                      else str(value), escapes)
     return lambda value: _escape(str(_value(value, kind)), escapes)
 
