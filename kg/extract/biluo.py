@@ -44,6 +44,7 @@ OUTSIDE = "O"
 # (typed F1 +0.006 on train.jsonl and +0.008 on dev.jsonl over 0); anything from 1 to 2 is about as good.
 OUTSIDE_PENALTY = 1.5
 _IMPOSSIBLE = -1e9
+_MISSING = ("", "-", None)  # gold tags of tokens the gold cannot align
 _BLAS = ThreadpoolController()
 
 
@@ -57,7 +58,6 @@ class BlasOps(NumpyOps):
     def gemm(self, x, y, *, out=None, trans1: bool = False, trans2: bool = False):
         with _BLAS.limit(limits=1, user_api="blas"):
             return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
-_MISSING = ("", "-", None)
 
 
 @Language.factory("biluo_ner", default_config={"model": TAGGER_MODEL, "label_smoothing": 0.0,
