@@ -19,7 +19,7 @@ from kg.atomic import check_output_dir, replace_directory
 from kg.collector import collector_paused
 from kg.corpus_state import STATE_FILE, CorpusState, own_record, write_state
 from kg.engine import Engine, InProcess, LocalPool, resolve_workers
-from kg.extract.pipeline import extract_own
+from kg.extract.pipeline import extract_own, extractor_fingerprint
 from kg.extract.resumable import PassState, link_corpus_resumable
 from kg.graph import build_graph
 from kg.model import PaperEntities
@@ -184,6 +184,7 @@ def build(inputs: Iterable[Path | str], out_dir: Path,
     target = check_output_dir(out_dir)
     # none read: NoPapersError before anything is written
     read, files, corpus = read_and_extract_own(inputs, workers, cluster, on_start, on_advance, stages)
-    state = CorpusState(read.records_read, files, [own_record(item) for item in corpus])
+    state = CorpusState(read.records_read, files, [own_record(item) for item in corpus],
+                        extractor=extractor_fingerprint())
     graph, notes = link_and_write(target, corpus, state, stages)
     return graph, summarise(graph, read, out_dir, started, notes, stages)

@@ -1,6 +1,7 @@
 """What a build keeps for `kg add`: `corpus-state.jsonl.gz` in the output directory.
 
-Line 1 is a header (format, version, records read, the input files read, the corpus pass's spellings);
+Line 1 is a header (format, version, the fingerprint of the extractor that ran, records read, the input
+files read, the corpus pass's spellings);
 then one line per paper in build order: the paper as read (after merging repeats) with its OWN
 entities, as the extraction pipeline gave them before the corpus pass (confidences exact), and what
 the corpus pass found in it (`kg.extract.resumable.PaperPass`). With it, `kg add` reads no old input
@@ -38,17 +39,20 @@ def own_record(item: PaperEntities) -> dict[str, Any]:
 
 @dataclass
 class CorpusState:
-    """A build's read and extraction state: `records` are `own_record`s in build order."""
+    """A build's read and extraction state: `records` are `own_record`s in build order, extracted by the
+    extractor whose `kg.extract.pipeline.extractor_fingerprint` is `extractor`."""
 
     records_read: int
     files: list[str]
     records: list[dict[str, Any]]
     passed: PassState = field(default_factory=PassState)
+    extractor: str = ""
 
 
 def write_state(state: CorpusState, path: Path) -> None:
     """Write `state` to `path` atomically (gzip JSON lines, see the module docstring)."""
-    header = {"format": STATE_FORMAT, "version": STATE_VERSION, "records_read": state.records_read,
+    header = {"format": STATE_FORMAT, "version": STATE_VERSION, "extractor": state.extractor,
+              "records_read": state.records_read,
               "files": state.files, "surfaces": dict(sorted(state.passed.surfaces.items()))}
     with atomic_output(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb",
                                                           compresslevel=COMPRESS_LEVEL, mtime=0) as handle:
@@ -75,7 +79,8 @@ def read_state(out_dir: Path) -> CorpusState:
             if header.get("version") != STATE_VERSION:
                 raise InputError(f"{path}: corpus state version {header.get('version')!r}, this paper-kg reads "
                                  f"version {STATE_VERSION}; rebuild with `kg build`")
-            state = CorpusState(header["records_read"], header["files"], [], PassState(header["surfaces"]))
+            state = CorpusState(header["records_read"], header["files"], [], PassState(header["surfaces"]),
+                                str(header.get("extractor", "")))
             for line in handle:
                 entry = json.loads(line)
                 state.records.append(entry["paper"])

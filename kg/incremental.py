@@ -4,7 +4,8 @@
 the build in DIR: the corpus state that build kept (kg/corpus_state.py) replays the read (new records
 are merged into the old papers as `merge_records` would: a repeat of an old paper is merged into it,
 and extracted again when its abstract grew), only new and re-extracted papers go through the
-pipeline, and the corpus pass resumes from what it found before (kg/extract/resumable.py).
+pipeline, and the corpus pass resumes from what it found before (kg/extract/resumable.py). When the
+extractor changed since the build (`kg train`, an upgrade), every old paper is extracted again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from kg.atomic import check_output_dir
 from kg.build import BuildSummary, Stages, link_and_write, local_engine, read_new_files, summarise
 from kg.collector import collector_paused
 from kg.corpus_state import own_record, read_state
-from kg.extract.pipeline import extract_own
+from kg.extract.pipeline import extract_own, extractor_fingerprint
 from kg.model import Paper, PaperEntities
 from kg.readers import ReadResult
 
@@ -42,8 +43,14 @@ def add(inputs: Iterable[Path | str], out_dir: Path,
     with stages.timing("read"):
         state.files += read_new_files(inputs, read, state.files)
     state.records_read = read.records_read
-    fresh = sorted(index for index, fields in enumerate(before) if read.papers[index].abstract != fields[0])
-    changed = {index for index, fields in enumerate(before) if _merged_fields(read.papers[index]) != fields}
+    notes, extractor = [], extractor_fingerprint()
+    stale = state.extractor != extractor  # every old paper is extracted again
+    if stale:
+        notes.append(f"the extractor (model, lexicon or code) changed since this build: its {len(before):,} "
+                     "papers were extracted again")
+        state.extractor = extractor
+    fresh = sorted(index for index, fields in enumerate(before) if stale or read.papers[index].abstract != fields[0])
+    changed = {index for index, fields in enumerate(before) if stale or _merged_fields(read.papers[index]) != fields}
     pending = [read.papers[index] for index in fresh] + read.papers[len(before):]
     if on_start:
         on_start(len(pending), "papers")
@@ -55,8 +62,8 @@ def add(inputs: Iterable[Path | str], out_dir: Path,
         corpus.extend(extracted[len(fresh):])
         state.records = [own_record(item) if index in changed or index >= len(before) else state.records[index]
                          for index, item in enumerate(corpus)]
-    graph, notes = link_and_write(target, corpus, state, stages, previous=state.passed, fresh=set(fresh))
-    return graph, summarise(graph, read, out_dir, started, notes, stages)
+    graph, pass_notes = link_and_write(target, corpus, state, stages, previous=state.passed, fresh=set(fresh))
+    return graph, summarise(graph, read, out_dir, started, notes + pass_notes, stages)
 
 
 def _merged_fields(paper: Paper) -> tuple:

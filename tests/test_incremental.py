@@ -4,6 +4,7 @@ the resumable corpus pass equals the whole-corpus pass wherever it resumes."""
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 from pathlib import Path
 
@@ -98,6 +99,29 @@ def test_a_name_crossing_the_document_frequency_limit_is_dropped_from_old_papers
 def test_adding_a_file_the_build_already_read_changes_nothing(tmp_path: Path) -> None:
     files = sorted(SEEDS.iterdir())[:1]
     assert_add_equals_build(tmp_path, files, files)
+
+
+def test_after_the_extractor_changed_add_extracts_the_old_papers_again(tmp_path: Path) -> None:
+    files = sorted(SEEDS.iterdir())
+    build(files[:2], tmp_path / "added", workers=1)
+    built = len(read_lines(tmp_path / "added"))
+    counts: list[int] = []
+    add(files[2:3], tmp_path / "added", workers=1, on_start=lambda count, _: counts.append(count))
+    added = len(read_lines(tmp_path / "added")) - built
+    # As if an older extractor had made the build and found nothing: its state says so.
+    state = tmp_path / "added" / STATE_FILE
+    header, *entries = map(json.loads, gzip.decompress(state.read_bytes()).decode("utf-8").splitlines())
+    for entry in entries:
+        entry["paper"]["entities"], entry["linked"], entry["found"] = [], [], []
+    state.write_bytes(gzip.compress("".join(json.dumps(line) + "\n"
+                                            for line in [{**header, "extractor": "0" * 16}, *entries]).encode()))
+    _, summary = add(files[3:], tmp_path / "added", workers=1, on_start=lambda count, _: counts.append(count))
+    build(files, tmp_path / "rebuilt", workers=1)
+    for name in ALL_FILES:
+        assert (tmp_path / "added" / name).read_bytes() == (tmp_path / "rebuilt" / name).read_bytes(), name
+    # The first add extracted its new papers (its repeats of old papers add no abstract), the second every paper.
+    assert counts == [added, len(read_lines(tmp_path / "rebuilt"))]
+    assert any("extractor" in note and "extracted again" in note for note in summary.notes)
 
 
 def test_add_on_a_directory_that_is_not_a_build_is_one_line(tmp_path: Path) -> None:

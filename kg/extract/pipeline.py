@@ -9,6 +9,7 @@ canonical name across the corpus.
 from __future__ import annotations
 
 import copy
+import hashlib
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -26,6 +27,7 @@ import kg.extract.component  # noqa: F401  (registers the "ml_entities" factory)
 from kg.engine import Engine, InProcess, chunked
 from kg.errors import ModelError
 from kg.extract.biluo import TAGGER_MODEL  # (importing kg.extract.biluo registers the "biluo_ner" factory)
+from kg.extract.lexicon import LEXICON_DIR
 from kg.extract.propagation import introduced_names, merge_spellings, propagate, relink
 from kg.extract.votes import doc_text  # (importing kg.extract.votes registers the "ml_rule_votes" factory)
 from kg.model import TITLE_SEPARATOR, EntityRef, Mention, Paper, PaperEntities
@@ -51,6 +53,25 @@ def _tokenizer(nlp: Language) -> Tokenizer:
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 TRAIN_COMMAND = "kg train"
+# What extraction reads: this package's extraction code with the model inside it, and the word lists.
+EXTRACTOR_DIRS = (Path(__file__).resolve().parent, LEXICON_DIR)
+_fingerprints: dict[tuple, str] = {}  # file sizes and times -> the hash of their contents
+
+
+def extractor_fingerprint() -> str:
+    """A hash of every file extraction reads (the extraction code, the shipped model, the lexicon). A
+    build records it; `kg add` extracts the old papers again when it changed (after `kg train` or an
+    upgrade), so that an add still equals a rebuild. Hashed again only when a file's size or time moved."""
+    files = [(path, path.relative_to(folder.parent).as_posix()) for folder in EXTRACTOR_DIRS
+             for path in sorted(folder.rglob("*")) if path.is_file() and "__pycache__" not in path.parts]
+    stamp = tuple((name, path.stat().st_size, path.stat().st_mtime_ns) for path, name in files)
+    if stamp not in _fingerprints:
+        digest = hashlib.sha256()
+        for path, name in files:
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+        _fingerprints.clear()
+        _fingerprints[stamp] = digest.hexdigest()[:16]
+    return _fingerprints[stamp]
 
 
 def blank_pipeline(vectors: Vectors | None = None, lexicon_dir: str | None = None) -> Language:
