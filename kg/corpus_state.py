@@ -11,16 +11,17 @@ and runs no old paper through the pipeline again.
 from __future__ import annotations
 
 import gzip
-import json
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from kg.atomic import atomic_output
 from kg.errors import InputError
 from kg.extract.resumable import PaperPass, PassState
-from kg.model import PaperEntities, json_text
+from kg.model import PaperEntities, json_bytes
 
 STATE_FILE = "corpus-state.jsonl.gz"
 STATE_FORMAT = "paper-kg corpus state"
@@ -62,7 +63,7 @@ def write_state(state: CorpusState, path: Path) -> None:
 
 
 def _line(value: Any) -> bytes:
-    return (json_text(value) + "\n").encode("utf-8")
+    return json_bytes(value) + b"\n"
 
 
 def read_state(out_dir: Path) -> CorpusState:
@@ -72,8 +73,8 @@ def read_state(out_dir: Path) -> CorpusState:
         raise InputError(f"{out_dir}: not a paper-kg build with a corpus state (no {STATE_FILE}); "
                          "run `kg build` there first")
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            header = json.loads(handle.readline())
+        with gzip.open(path, "rb") as handle:
+            header = orjson.loads(handle.readline())
             if not isinstance(header, dict) or header.get("format") != STATE_FORMAT:
                 raise ValueError("not a corpus state")
             if header.get("version") != STATE_VERSION:
@@ -82,7 +83,7 @@ def read_state(out_dir: Path) -> CorpusState:
             state = CorpusState(header["records_read"], header["files"], [], PassState(header["surfaces"]),
                                 str(header.get("extractor", "")))
             for line in handle:
-                entry = json.loads(line)
+                entry = orjson.loads(line)
                 state.records.append(entry["paper"])
                 state.passed.papers.append(PaperPass(entry["linked"], [tuple(found) for found in entry["found"]]))
     except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError) as exc:

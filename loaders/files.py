@@ -7,16 +7,16 @@ and decoded again on reading.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
+import orjson
 
 from kg.atomic import atomic_output
 from kg.collector import collector_paused
 from kg.errors import InputError
-from kg.model import PaperEntities, json_text
+from kg.model import PaperEntities, json_bytes
 from loaders import xml_graphs
 
 __all__ = ["GRAPH_FILES", "atomic_output", "read_extractions", "read_graph", "write_extractions",
@@ -39,7 +39,7 @@ def _map_attributes(graph: nx.MultiDiGraph, convert: Callable[[str, object], obj
 
 
 def _decode(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    return _map_attributes(graph, lambda _, value: json.loads(value) if isinstance(value, str) else value)
+    return _map_attributes(graph, lambda _, value: orjson.loads(value) if isinstance(value, str) else value)
 
 
 def write_graphml(graph: nx.MultiDiGraph, path: Path, types: xml_graphs.AttributeTypes | None = None) -> None:
@@ -72,21 +72,20 @@ def read_gexf(path: Path) -> nx.MultiDiGraph:
 
 
 def write_node_link(graph: nx.MultiDiGraph, path: Path) -> None:
-    """The bytes of `json.dump(nx.node_link_data(graph, edges="links"))`, written node by node and edge
-    by edge instead of through one copy of the whole graph."""
-    with atomic_output(path) as handle:
-        handle.write(f'{{"directed": true, "multigraph": true, "graph": {json_text(graph.graph)}, "nodes": [')
+    """`nx.node_link_data(graph, edges="links")` as compact JSON, written node by node and edge by edge
+    instead of through one copy of the whole graph."""
+    with atomic_output(path, "wb") as handle:
+        handle.write(b'{"directed":true,"multigraph":true,"graph":' + json_bytes(graph.graph) + b',"nodes":[')
         for i, (node, data) in enumerate(graph.nodes(data=True)):
-            handle.write((", " if i else "") + json_text({**data, "id": node}))
-        handle.write('], "links": [')
+            handle.write((b"," if i else b"") + json_bytes({**data, "id": node}))
+        handle.write(b'],"links":[')
         for i, (source, target, key, data) in enumerate(graph.edges(keys=True, data=True)):
-            handle.write((", " if i else "") + json_text({**data, "source": source, "target": target, "key": key}))
-        handle.write("]}")
+            handle.write((b"," if i else b"") + json_bytes({**data, "source": source, "target": target, "key": key}))
+        handle.write(b"]}")
 
 
 def read_node_link(path: Path) -> nx.MultiDiGraph:
-    with path.open(encoding="utf-8") as handle:
-        return nx.node_link_graph(json.load(handle), directed=True, multigraph=True, edges="links")
+    return nx.node_link_graph(orjson.loads(path.read_bytes()), directed=True, multigraph=True, edges="links")
 
 
 READERS: dict[str, Callable[[Path], nx.MultiDiGraph]] = {
@@ -145,12 +144,12 @@ def read_graph(path: Path) -> nx.MultiDiGraph:
 
 def write_extractions(corpus: list[PaperEntities], path: Path) -> None:
     """The `kg extract` contract: one JSON object per unique paper (see PaperEntities.to_json)."""
-    with atomic_output(path) as handle:
+    with atomic_output(path, "wb") as handle:
         for item in corpus:
-            handle.write(json_text(item.to_json()) + "\n")
+            handle.write(json_bytes(item.to_json()) + b"\n")
 
 
 def read_extractions(path: Path) -> list[PaperEntities]:
     """Inverse of write_extractions."""
-    with Path(path).open(encoding="utf-8") as handle:
-        return [PaperEntities.from_json(json.loads(line)) for line in handle if line.strip()]
+    with Path(path).open("rb") as handle:
+        return [PaperEntities.from_json(orjson.loads(line)) for line in handle if line.strip()]

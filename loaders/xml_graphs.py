@@ -121,8 +121,10 @@ def _graphml_parts(graph: nx.MultiDiGraph, types: AttributeTypes) -> Iterator[st
         yield f'    <data key="{ids["graph", name]}">{_text(_value(value, types.graph[name]))}</data>\n'
     node_data = {name: (f'      <data key="{ids["node", name]}">', _formatter(kind, _TEXT_ESCAPES))
                  for name, kind in types.node.items()}
+    escaped: dict[object, str] = {}  # node id -> as an attribute value, for its edges too
     for node, data in graph.nodes(data=True):
-        lines = [f'    <node id="{_attribute(node)}">\n']
+        escaped[node] = _attribute(node)
+        lines = [f'    <node id="{escaped[node]}">\n']
         for name, value in data.items():
             opening, text = node_data[name]
             lines.append(f"{opening}{text(value)}</data>\n")
@@ -131,7 +133,7 @@ def _graphml_parts(graph: nx.MultiDiGraph, types: AttributeTypes) -> Iterator[st
     edge_data = {name: (f'      <data key="{ids["edge", name]}">', _formatter(kind, _TEXT_ESCAPES))
                  for name, kind in types.edge.items()}
     for source, target, key, data in graph.edges(keys=True, data=True):
-        lines = [f'    <edge source="{_attribute(source)}" target="{_attribute(target)}" id="{_attribute(key)}">\n']
+        lines = [f'    <edge source="{escaped[source]}" target="{escaped[target]}" id="{_attribute(key)}">\n']
         for name, value in data.items():
             opening, text = edge_data[name]
             lines.append(f"{opening}{text(value)}</data>\n")
@@ -166,8 +168,10 @@ def _gexf_parts(graph: nx.MultiDiGraph, label: Callable[[object, dict], object],
     yield "    <nodes>\n"
     node_values = {attribute: (f'          <attvalue for="{node_ids[attribute]}" value="',
                                _formatter(kind, _ATTRIBUTE_ESCAPES)) for attribute, kind in types.node.items()}
+    escaped: dict[object, str] = {}  # node id -> as an attribute value, for its edges too
     for node, data in graph.nodes(data=True):
-        lines = [f'      <node id="{_attribute(node)}" label="{_attribute(label(node, data))}">\n        <attvalues>\n']
+        escaped[node] = _attribute(node)
+        lines = [f'      <node id="{escaped[node]}" label="{_attribute(label(node, data))}">\n        <attvalues>\n']
         for attribute, value in data.items():
             opening, text = node_values[attribute]
             lines.append(f'{opening}{text(value)}" />\n')
@@ -177,7 +181,7 @@ def _gexf_parts(graph: nx.MultiDiGraph, label: Callable[[object, dict], object],
     edge_values = {attribute: (f'          <attvalue for="{edge_ids[attribute]}" value="',
                                _formatter(kind, _ATTRIBUTE_ESCAPES)) for attribute, kind in types.edge.items()}
     for number, (source, target, data) in enumerate(graph.edges(data=True)):
-        lines = [f'      <edge source="{_attribute(source)}" target="{_attribute(target)}" id="{number}">\n'
+        lines = [f'      <edge source="{escaped[source]}" target="{escaped[target]}" id="{number}">\n'
                  "        <attvalues>\n"]
         for attribute, value in data.items():
             opening, text = edge_values[attribute]
