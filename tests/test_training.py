@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,6 +55,19 @@ def test_kg_train_writes_a_model_that_kg_build_can_use(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (out / "config.cfg").is_file() and "model written to" in result.output
     assert runner.invoke(app, ["train", "--gold", str(tmp_path / "none.jsonl")]).exit_code == 1
+
+
+def test_kg_train_writes_the_same_bytes_in_processes_with_other_string_hashes(tmp_path: Path) -> None:
+    for hash_seed in ("1", "2"):
+        subprocess.run([sys.executable, "-m", "kg.cli", "train", "--gold", str(TOY_GOLD), "--out",
+                        str(tmp_path / hash_seed), "--epochs", "2", "--seed", "7"],
+                       env={**os.environ, "PYTHONHASHSEED": hash_seed}, check=True, capture_output=True)
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+    first, second = files(tmp_path / "1"), files(tmp_path / "2")
+    assert "sentencizer.json" in first and first == second
 
 
 def test_the_shipped_model_loads_and_is_small() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -160,8 +161,18 @@ def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None =
                      "description": "ML entities (model, method, dataset, benchmark, task) in paper abstracts",
                      "sources": [Path(p).name for p in gold_files] + ([Path(corpus).name] if corpus else []),
                      "seed": seed, "epochs": epochs, "self_training": len(sample), "keep_folds": keep_folds})
-    replace_directory(out_dir, nlp.to_disk)
+    replace_directory(out_dir, partial(write_model, nlp))
     return nlp
+
+
+def write_model(nlp: Language, folder: Path) -> None:
+    """`nlp.to_disk(folder)`, the sentencizer's punctuation sorted: spaCy writes that set in the order
+    of the process's string hashes, so a seed would not otherwise give the same bytes twice."""
+    nlp.to_disk(folder)
+    path = Path(folder) / "sentencizer.json"
+    settings = srsly.read_json(path)
+    settings["punct_chars"] = sorted(settings["punct_chars"])
+    srsly.write_json(path, settings)
 
 
 def train_types(records: Sequence[GoldRecord], seed: int = DEFAULT_SEED) -> TypeModel:
