@@ -267,11 +267,17 @@ def frequency_check(found_in: Counter, propagated_in: Counter, papers: int,
 def propagate(corpus: list[PaperEntities], names: dict[str, IntroducedName]) -> list[str]:
     """Map: link each paper to the introduced names it writes; returns notes on examined names."""
     matcher = NameMatcher(names)
-    per_paper = [_matches(item, matcher) for item in corpus]
+    return add_propagated(corpus, [_matches(item, matcher) for item in corpus], names)
+
+
+def add_propagated(corpus: list[PaperEntities], per_paper: list[dict[str, list[Candidate]]],
+                   names: dict[str, IntroducedName]) -> list[str]:
+    """Reduce: the document-frequency check over what the map found in each paper (`per_paper`, in
+    corpus order), then each paper's propagated entities; returns notes on examined names."""
     found_in = Counter(ref.id for item in corpus for ref in item.entities)
     propagated_in = Counter(key for matches in per_paper for key in matches)
     dropped, notes = frequency_check(found_in, propagated_in, len(corpus), names)
-    for item, matches in zip(corpus, per_paper):
+    for item, matches in zip(corpus, per_paper, strict=True):
         matches = {key: mentions for key, mentions in matches.items() if key not in dropped}
         if matches:
             item.entities.extend(_propagated_refs(item, matches))

@@ -12,7 +12,6 @@ votes are recomputed over the whole corpus from the entities in memory: no text 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from kg.extract.pipeline import harmonise
@@ -22,8 +21,7 @@ from kg.extract.propagation import (
     IntroducedName,
     NameMatcher,
     _matches,
-    _propagated_refs,
-    frequency_check,
+    add_propagated,
     introduced_names,
     merge_spellings,
     relink,
@@ -90,19 +88,7 @@ def link_corpus_resumable(corpus: list[PaperEntities], previous: PassState | Non
         else:
             found = old.found
         state.papers.append(PaperPass(linked, found))
-    notes = _add_propagated(corpus, state, names)
+    candidates = [_candidates(item, paper.found, names) for item, paper in zip(corpus, state.papers, strict=True)]
+    notes = add_propagated(corpus, candidates, names)
     harmonise(corpus)
     return notes, state
-
-
-def _add_propagated(corpus: list[PaperEntities], state: PassState, names: dict[str, IntroducedName]) -> list[str]:
-    """Propagation's document-frequency check over the found spellings, then each paper's propagated
-    entities (as `propagate` does)."""
-    found_in = Counter(key for paper in state.papers for key in paper.linked)
-    propagated_in = Counter(key for paper in state.papers for key in dict.fromkeys(k for *_, k in paper.found))
-    dropped, notes = frequency_check(found_in, propagated_in, len(corpus), names)
-    for item, paper in zip(corpus, state.papers):
-        found = [entry for entry in paper.found if entry[2] not in dropped]
-        if found:
-            item.entities.extend(_propagated_refs(item, _candidates(item, found, names)))
-    return notes
