@@ -33,7 +33,7 @@ def json_bytes(value: Any) -> bytes:
 
 def json_text(value: Any) -> str:
     """`json_bytes` as text."""
-    return orjson.dumps(value, option=_JSON_OPTIONS).decode("utf-8")
+    return json_bytes(value).decode("utf-8")
 
 
 @dataclass

@@ -62,12 +62,12 @@ def extractor_fingerprint() -> str:
     """A hash of every file extraction reads (the extraction code, the shipped model, the lexicon). A
     build records it; `kg add` extracts the old papers again when it changed (after `kg train` or an
     upgrade), so that an add still equals a rebuild. Hashed again only when a file's size or time moved."""
-    files = [(path, path.relative_to(folder.parent).as_posix()) for folder in EXTRACTOR_DIRS
+    files = [(path, path.relative_to(folder.parent).as_posix(), path.stat()) for folder in EXTRACTOR_DIRS
              for path in sorted(folder.rglob("*")) if path.is_file() and "__pycache__" not in path.parts]
-    stamp = tuple((name, path.stat().st_size, path.stat().st_mtime_ns) for path, name in files)
+    stamp = tuple((name, status.st_size, status.st_mtime_ns) for _, name, status in files)
     if stamp not in _fingerprints:
         digest = hashlib.sha256()
-        for path, name in files:
+        for path, name, _ in files:
             digest.update(name.encode() + b"\0" + path.read_bytes())
         _fingerprints.clear()
         _fingerprints[stamp] = digest.hexdigest()[:16]

@@ -79,16 +79,18 @@ def link_corpus_resumable(corpus: list[PaperEntities], previous: PassState | Non
         changed = {s for s in surfaces.keys() | previous.surfaces.keys() if surfaces.get(s) != previous.surfaces.get(s)}
         detector = spelling_pattern(changed)
     state = PassState(surfaces)
+    per_paper: list[dict[str, list[Candidate]]] = []  # what each paper's text holds, as propagation's candidates
     for index, item in enumerate(corpus):
         linked = [ref.id for ref in item.entities]
         old = kept[index] if index < len(kept) and index not in fresh else None
         if old is None or old.linked != linked or (
                 detector is not None and detector.search(item.paper.title + TITLE_SEPARATOR + item.paper.abstract)):
-            found = [(c.start, c.end, key) for key, candidates in _matches(item, matcher).items() for c in candidates]
+            per_paper.append(_matches(item, matcher))
+            found = [(c.start, c.end, key) for key, candidates in per_paper[-1].items() for c in candidates]
         else:
             found = old.found
+            per_paper.append(_candidates(item, found, names))
         state.papers.append(PaperPass(linked, found))
-    candidates = [_candidates(item, paper.found, names) for item, paper in zip(corpus, state.papers, strict=True)]
-    notes = add_propagated(corpus, candidates, names)
+    notes = add_propagated(corpus, per_paper, names)
     harmonise(corpus)
     return notes, state
