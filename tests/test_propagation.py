@@ -130,21 +130,22 @@ def test_the_matcher_finds_what_a_scan_of_every_spelling_at_every_word_start_fin
     import random
     import re
 
-    from kg.extract.propagation import IntroducedName, NameMatcher
+    from kg.extract.propagation import IntroducedName, NameMatcher, SpellingScanner
 
     spellings = ["GPT", "GPT-4", "Llama 2", "Llama", "SD", "SDXL", "Qwen2", "Qwen2.5", "Ré-Net", "A-B", "X_Y",
                  "Gated Token"]
     names = {f"k{i}": IntroducedName(f"k{i}", s, "model", {s}) for i, s in enumerate(spellings)}
     matcher = NameMatcher(names)
+    detector = SpellingScanner({s: "" for s in spellings[:4]})
     longest_first = sorted(((s, f"k{i}") for i, s in enumerate(spellings)), key=lambda e: -len(e[0]))
 
-    def reference(text: str) -> list[tuple[int, int, str]]:
+    def reference(text: str, entries: list[tuple[str, str]] = longest_first) -> list[tuple[int, int, str]]:
         found, position = [], 0
         for match in re.finditer(r"(?<![\w-])[A-Za-z0-9]", text):
             start = match.start()
             if start < position:
                 continue
-            for surface, key in longest_first:
+            for surface, key in entries:
                 end = start + len(surface)
                 if text.startswith(surface, start) and (end == len(text) or text[end] not in "-_"
                                                         and not text[end].isalnum()):
@@ -158,3 +159,5 @@ def test_the_matcher_finds_what_a_scan_of_every_spelling_at_every_word_start_fin
     for _ in range(3000):
         text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 12)))
         assert matcher.find(text) == reference(text), text
+        assert detector.occurs_in(text) == bool(reference(text, [(s, "") for s in spellings[:4]])), text
+

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import ahocorasick
 
 from kg.extract.acronyms import is_short_form
 from kg.extract.intervals import Intervals
@@ -41,12 +43,6 @@ DF_SHARE = 0.05
 DF_MIN_PAPERS = 20
 # ... and kept only when the paper's own extraction, not propagation, found it in at least this share.
 FOUND_SHARE = 0.5
-# A word: a run of letters and digits starting with an ASCII one, not inside another word. A spelling
-# matching at a word start and ending at a boundary has its first word equal to the text's word there.
-_WORD = re.compile(r"(?<![\w-])[A-Za-z0-9][^\W_]*")
-_FIRST_WORD = re.compile(r"[^\W_]+")
-_WORD_BEFORE, _WORD_END = r"(?<![\w-])", r"(?![\w-])"  # a spelling's boundaries
-_LOOP_LIMIT = 4  # more spellings than this with one first word: one regex tries them
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\"“])|\n+")
 
 
@@ -155,68 +151,68 @@ def relink(corpus: list[PaperEntities], names: dict[str, IntroducedName], merged
         item.entities = list(by_id.values())
 
 
-def spelling_pattern(spellings: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex matching any of `spellings` where `NameMatcher` could: at a word start, not followed by
-    a letter, digit, '-' or '_', the longest where several match (None for no spellings). Built as a
-    trie, so each position costs the length of a match, not the number of spellings, and it compiles
-    in a fraction of the time of an alternation of whole spellings."""
-    trie: dict = {}
-    for spelling in spellings:
-        node = trie
-        for char in spelling:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    if not trie:
-        return None
+def _word_boundary_before(text: str, start: int) -> bool:
+    """A word starts at `start`: an ASCII letter or digit not after a letter, digit, '-' or '_'."""
+    first = text[start]
+    if not (first.isascii() and first.isalnum()):
+        return False
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "-_")
 
-    def pattern(node: dict) -> str:
-        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
-        if "" in node:
-            branches.append(_WORD_END)  # last: a longer spelling is tried first
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return re.compile(_WORD_BEFORE + pattern(trie))
+def _word_boundary_after(text: str, end: int) -> bool:
+    return end == len(text) or not (text[end].isalnum() or text[end] in "-_")
+
+
+class SpellingScanner:
+    """Case-sensitive spellings found at word boundaries in one linear pass over a text, whatever
+    their number: an Aho-Corasick automaton (pyahocorasick, in C) reports every occurrence, and only
+    those starting a word (an ASCII letter or digit not after a letter, digit, '-' or '_') and ending
+    one (not before a letter, digit, '-' or '_') count. At 112k papers and 118k spellings this takes a
+    third of the time of a Python walk over the text's words."""
+
+    def __init__(self, spellings: dict[str, str]) -> None:
+        """`spellings`: spelling -> the key it stands for."""
+        self._automaton = ahocorasick.Automaton()
+        for spelling, key in spellings.items():
+            self._automaton.add_word(spelling, (len(spelling), key))
+        self._empty = not spellings
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def _occurrences(self, text: str) -> Iterator[tuple[int, int, str]]:
+        if self._empty:
+            return
+        for last, (length, key) in self._automaton.iter(text):
+            start, end = last + 1 - length, last + 1
+            if _word_boundary_before(text, start) and _word_boundary_after(text, end):
+                yield start, end, key
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, key) of the spellings in `text`, from left to right, the longest where several
+        start at one place, none overlapping one taken before it."""
+        found: list[tuple[int, int, str]] = []
+        position = 0
+        for start, end, key in sorted(self._occurrences(text), key=lambda hit: (hit[0], -hit[1])):
+            if start >= position:
+                found.append((start, end, key))
+                position = end
+        return found
+
+    def occurs_in(self, text: str) -> bool:
+        """Whether any of the spellings is in `text` (at word boundaries)."""
+        return next(self._occurrences(text), None) is not None
 
 
 class NameMatcher:
-    """Broadcast: the propagated spellings, indexed by their first word, for a scan linear in the text
-    whatever the number of spellings; the spellings sharing a common first word ("Large ...") are tried
-    as one regex."""
+    """Broadcast: the propagated spellings of the introduced names, each standing for one name."""
 
     def __init__(self, names: dict[str, IntroducedName]) -> None:
         self.names = names
-        self._by_first_word: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        surfaces = unambiguous_surfaces(names)
-        for surface, key in surfaces.items():
-            if first := _FIRST_WORD.match(surface):
-                self._by_first_word[first.group()].append((surface, key))
-        for entries in self._by_first_word.values():
-            entries.sort(key=lambda e: -len(e[0]))  # longest spelling first
-        self._key_of = surfaces
-        self._patterns = {word: spelling_pattern(s for s, _ in entries)
-                          for word, entries in self._by_first_word.items() if len(entries) > _LOOP_LIMIT}
+        self._scanner = SpellingScanner(unambiguous_surfaces(names))
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, key) of every propagated spelling at word boundaries, longest first."""
-        found = []
-        position = 0
-        for word in _WORD.finditer(text):
-            start = word.start()
-            if start < position:
-                continue
-            pattern = self._patterns.get(word.group())
-            if pattern is not None:
-                if match := pattern.match(text, start):
-                    found.append((start, match.end(), self._key_of[match.group()]))
-                    position = match.end()
-                continue
-            for surface, key in self._by_first_word.get(word.group(), ()):
-                end = start + len(surface)
-                if text.startswith(surface, start) and (end == len(text) or not (text[end].isalnum() or text[end] in "-_")):
-                    found.append((start, end, key))
-                    position = end
-                    break
-        return found
+        return self._scanner.find(text)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:

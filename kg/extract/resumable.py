@@ -5,7 +5,7 @@ The result is the one `link_corpus` gives on the whole corpus; what is kept is `
 spellings the matcher used, and per paper its own entity ids after relinking and the spellings found
 in its text (before the document-frequency check). A paper is rescanned with the full matcher when it
 is new or re-extracted, when relinking gave it other ids, or when its text holds a spelling whose
-owner changed (one regex, built as a trie of those spellings, tells); every other paper keeps what it
+owner changed (a `SpellingScanner` of those spellings tells); every other paper keeps what it
 found last time. Introduced names, relinking, the document-frequency check and the one-type-one-name
 votes are recomputed over the whole corpus from the entities in memory: no text is read for them.
 """
@@ -20,12 +20,12 @@ from kg.extract.propagation import (
     PROPAGATED_RULE,
     IntroducedName,
     NameMatcher,
+    SpellingScanner,
     _matches,
     add_propagated,
     introduced_names,
     merge_spellings,
     relink,
-    spelling_pattern,
     unambiguous_surfaces,
 )
 from kg.extract.recognizer import Candidate
@@ -77,14 +77,14 @@ def link_corpus_resumable(corpus: list[PaperEntities], previous: PassState | Non
     detector = None
     if previous is not None:
         changed = {s for s in surfaces.keys() | previous.surfaces.keys() if surfaces.get(s) != previous.surfaces.get(s)}
-        detector = spelling_pattern(changed)
+        detector = SpellingScanner(dict.fromkeys(changed, "")) if changed else None
     state = PassState(surfaces)
     per_paper: list[dict[str, list[Candidate]]] = []  # what each paper's text holds, as propagation's candidates
     for index, item in enumerate(corpus):
         linked = [ref.id for ref in item.entities]
         old = kept[index] if index < len(kept) and index not in fresh else None
         if old is None or old.linked != linked or (
-                detector is not None and detector.search(item.paper.title + TITLE_SEPARATOR + item.paper.abstract)):
+                detector is not None and detector.occurs_in(item.paper.title + TITLE_SEPARATOR + item.paper.abstract)):
             per_paper.append(_matches(item, matcher))
             found = [(c.start, c.end, key) for key, candidates in per_paper[-1].items() for c in candidates]
         else:
