@@ -112,7 +112,7 @@ def merge_spellings(names: dict[str, IntroducedName]) -> dict[str, str]:
     (the name more papers use), and folds the spellings into it."""
     by_acronym: dict[str, list[str]] = defaultdict(list)
     for key, name in names.items():
-        for surface in name.surfaces:
+        for surface in sorted(name.surfaces):  # the acronyms' order decides merges: not the set's
             if is_short_form(surface) and name_key(surface) != name_key(name.name):
                 by_acronym[surface].append(key)
     merged: dict[str, str] = {}
