@@ -127,7 +127,7 @@ def run(count: int, corpus: Path, workers: int, pipe_limit: int, keep: Path | No
             with TreeMemory() as memory:
                 _, summary = build([source], keep / f"build-{count}" if keep else Path(tmp) / "out", workers=workers)
             builds.append(summary)
-            peak = max(peak, memory.peak)
+            peak = peak or memory.peak  # the first build's: later ones start from the heap the earlier left
             for n in sorted({1, processes}):
                 tokenizer[n] = min(tokenizer.get(n, float("inf")), timed_map(tokenize_chunk, text_chunks, n, warm=True))
             if count <= pipe_limit:
