@@ -77,7 +77,7 @@ def link_corpus_resumable(corpus: list[PaperEntities], previous: PassState | Non
     detector = None
     if previous is not None:
         changed = {s for s in surfaces.keys() | previous.surfaces.keys() if surfaces.get(s) != previous.surfaces.get(s)}
-        detector = SpellingScanner(dict.fromkeys(changed, "")) if changed else None
+        detector = SpellingScanner(dict.fromkeys(changed, ""))  # none changed: it finds nothing, at once
     state = PassState(surfaces)
     per_paper: list[dict[str, list[Candidate]]] = []  # what each paper's text holds, as propagation's candidates
     for index, item in enumerate(corpus):
