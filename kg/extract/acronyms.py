@@ -67,12 +67,18 @@ def _long_form_before(text: str, end: int, short: str) -> tuple[int, str] | None
     window = window[-min(letters + 5, letters * 2):]
     if not window:
         return None
-    # Stop at sentence or clause punctuation inside the window.
-    for i in range(len(window) - 1, -1, -1):
-        if window[i].group().endswith((".", ";", ":", "!", "?")) and i != len(window) - 1:
-            window = window[i + 1:]
-            break
+    # Stop at sentence or clause punctuation inside the window, and at any bracket: a long form never
+    # reaches across one ("(AIME, MATH, GPQA, etc.) with multiple LLMs (GPT, ..." defines no GPT).
     start = window[0].start()
+    for i in range(len(window) - 1, -1, -1):
+        word = window[i].group()
+        bracket = max(word.rfind("("), word.rfind(")"))
+        if bracket >= 0:
+            start = window[i].start() + bracket + 1
+            break
+        if word.endswith((".", ";", ":", "!", "?")) and i != len(window) - 1:
+            start = window[i + 1].start()
+            break
     candidate = text[start:end].rstrip(" ,-")
     offset = _matches(_POWER.sub(lambda m: m.group(1) * int(m.group(2)), short.replace("-", "")), candidate)
     if offset < 0:
@@ -82,6 +88,8 @@ def _long_form_before(text: str, end: int, short: str) -> tuple[int, str] | None
     if offset > 0 and candidate[offset - 1].isalnum():
         return None
     if len(long) <= len(short) or not long[0].isalnum():
+        return None
+    if "%" in long:  # a measurement, not a name: "gains of up to 46% (GPT-4)"
         return None
     return start + offset, long
 
@@ -94,14 +102,23 @@ def _short_form_before(text: str, end: int) -> re.Match | None:
     return _SHORT_FORM_BEFORE.search(text, max(0, word_end - _SHORT_FORM_REACH), end)
 
 
+def _is_name_list(parts: list[str]) -> bool:
+    """"(MedQA, MedMCQA, PubMedQA)", "(GPT, Llama, and Qwen)": the bracket lists names, so its first item
+    is an example of the words before it, not their short form."""
+    if len(parts) < 2:
+        return False
+    second = re.sub(r"^(?:and|or)\s+", "", parts[1].strip())
+    return " " not in second and any(c.isupper() for c in second) and second[:1].isalpha()
+
+
 def find_acronyms(text: str) -> Iterator[AcronymDefinition]:
     """Every "long form (SF)" and "SF (long form)" definition in `text`."""
     for match in _PAREN.finditer(text):
         inner = match.group(1).strip()
         inner_start = match.start(1) + match.group(1).index(inner) if inner else match.start(1)
-        # "long form (SF)" or "long form (SF; ...)" / "(SF, ...)"
+        # "long form (SF)" or "long form (SF; ...)" / "(SF, ...)", not the first of a list "(A, B, C)"
         short = re.split(r"[;,]\s", inner)[0].strip()
-        if is_short_form(short) and " " not in short:
+        if is_short_form(short) and " " not in short and not _is_name_list(inner.split(", ")):
             found = _long_form_before(text, match.start(), short)
             if found:
                 yield AcronymDefinition(short, inner_start, found[1], found[0])
