@@ -51,10 +51,10 @@ def test_adding_seed_files_equals_building_them_all(tmp_path: Path) -> None:
     assert_add_equals_build(tmp_path, files[:3], files[3:])
 
 
-QZR_PAPER = {"title": "QZR: Quantile Zonal Routing for Sparse Models",
-             "abstract": "We propose Quantile Zonal Routing (QZR), a router for mixture-of-experts models. "
-                         "QZR improves accuracy on GLUE."}
-QZR = "entity:qzr"
+QZR_PAPER = {"title": "QuZR: Quantile Zonal Routing for Sparse Models",
+             "abstract": "We propose Quantile Zonal Routing (QuZR), a router for mixture-of-experts models. "
+                         "QuZR improves accuracy on GLUE."}
+QUZR = "entity:quzr"
 
 
 def entity_ids(record: dict, rule: str | None = None) -> set[str]:
@@ -63,7 +63,7 @@ def entity_ids(record: dict, rule: str | None = None) -> set[str]:
 
 def test_a_name_defined_by_a_new_paper_reaches_old_papers_and_repeats_are_merged(tmp_path: Path) -> None:
     old = write_jsonl(tmp_path / "old.jsonl", [
-        {"title": "Sparse Experts at Scale", "abstract": "We compare routing schemes. Code: github.com/QZR."},
+        {"title": "Sparse Experts at Scale", "abstract": "We compare routing schemes. Code: github.com/QuZR."},
         {"title": "Token Pruning for Vision Transformers",
          "abstract": "We prune tokens in ViT. Unlike Quantile Zonal Routing, our method needs no router."},
         {"title": "A Short Study of BERT", "abstract": "We fine-tune BERT on SQuAD."},
@@ -77,8 +77,8 @@ def test_a_name_defined_by_a_new_paper_reaches_old_papers_and_repeats_are_merged
     lines = assert_add_equals_build(tmp_path, [old], [new])
     before, after = lines["before"], lines["after"]
     assert len(after) == 4  # two repeats merged into old papers
-    assert not any(QZR in entity_ids(record) for record in before)
-    assert QZR in entity_ids(after[0], rule="corpus")  # propagated into an old paper
+    assert not any(QUZR in entity_ids(record) for record in before)
+    assert QUZR in entity_ids(after[0], rule="corpus")  # propagated into an old paper
     assert len(after[2]["sources"]) == 2 and "MNLI" in after[2]["abstract"]  # the longer abstract, extracted again
     assert "entity:multinli" in entity_ids(after[2]) and "entity:multinli" not in entity_ids(before[2])
     assert after[0]["sources"] == ["old.jsonl:1", "new.jsonl:3"] and after[0]["abstract"] == before[0]["abstract"]
@@ -86,14 +86,14 @@ def test_a_name_defined_by_a_new_paper_reaches_old_papers_and_repeats_are_merged
 
 def test_a_name_crossing_the_document_frequency_limit_is_dropped_from_old_papers_too(tmp_path: Path) -> None:
     def linking(count: int, start: int) -> list[dict]:
-        return [{"title": f"Study {n} of routing", "abstract": f"We route tokens in setting {n}. Code: github.com/QZR."}
+        return [{"title": f"Study {n} of routing", "abstract": f"We route tokens in case {n}. Code: github.com/QuZR."}
                 for n in range(start, start + count)]
 
     old = write_jsonl(tmp_path / "old.jsonl", [QZR_PAPER, *linking(15, 0)])
     new = write_jsonl(tmp_path / "new.jsonl", linking(8, 15))
     lines = assert_add_equals_build(tmp_path, [old], [new])
-    assert sum(QZR in entity_ids(record, rule="corpus") for record in lines["before"]) == 15  # 16 papers: linked
-    assert not any(QZR in entity_ids(record, rule="corpus") for record in lines["after"])  # 24 papers: dropped
+    assert sum(QUZR in entity_ids(record, rule="corpus") for record in lines["before"]) == 15  # 16 papers: linked
+    assert not any(QUZR in entity_ids(record, rule="corpus") for record in lines["after"])  # 24 papers: dropped
 
 
 def test_adding_a_file_the_build_already_read_changes_nothing(tmp_path: Path) -> None:
@@ -162,12 +162,12 @@ def test_the_resumed_corpus_pass_equals_the_whole_pass(seed_own: list, split: in
 
 
 def test_the_resumed_pass_follows_names_that_change_owner_or_frequency() -> None:
-    old = [defining_paper("a", "Gated Token Routing", "GTR"),
-           *(plain_paper(f"m{n}", f"We apply GTR in setting {n}.") for n in range(15)),
-           plain_paper("x", "SC and Sparse Coding are compared.")]
-    new = [defining_paper("b", "Spectral Clustering", "SC"),  # SC was unclaimed: now it links x
-           defining_paper("c", "Sparse Coding", "SC"),  # ... and now it is ambiguous: it links nothing
-           *(plain_paper(f"n{n}", f"GTR again, case {n}.") for n in range(8))]  # GTR over the limit
+    old = [defining_paper("a", "Gated Token Routing", "GaTR"),
+           *(plain_paper(f"m{n}", f"We apply GaTR in setting {n}.") for n in range(15)),
+           plain_paper("x", "SpCo and Sparse Coding are compared.")]
+    new = [defining_paper("b", "Spectral Clustering", "SpCo"),  # SpCo was unclaimed: now it links x
+           defining_paper("c", "Sparse Coding", "SpCo"),  # ... and now it is ambiguous: it links nothing
+           *(plain_paper(f"n{n}", f"GaTR again, case {n}.") for n in range(8))]  # GaTR over the limit
     whole = copy.deepcopy(old + new)
     notes = []
     link_corpus(whole, notes)

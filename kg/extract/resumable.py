@@ -26,7 +26,6 @@ from kg.extract.propagation import (
     introduced_names,
     merge_spellings,
     relink,
-    unambiguous_surfaces,
 )
 from kg.extract.recognizer import Candidate
 from kg.model import TITLE_SEPARATOR, PaperEntities
@@ -72,7 +71,7 @@ def link_corpus_resumable(corpus: list[PaperEntities], previous: PassState | Non
     names = introduced_names(corpus)
     relink(corpus, names, merge_spellings(names))
     matcher = NameMatcher(names)
-    surfaces = unambiguous_surfaces(names)
+    surfaces = matcher.surfaces
     kept = previous.papers if previous is not None else []
     detector = None
     if previous is not None:
