@@ -56,7 +56,8 @@ def test_lists_that_are_not_names_are_not_taken() -> None:
     for text in ("LLMs: Are they Reasoning, Repeating, or Just Biased?",
                  "We train LLMs (0.6B, 1.7B, 4B parameters) on code.",
                  "We compare baselines such as Smith et al. and Jones et al. on the task.",
-                 "Across datasets, including those we collected and Reddit, results hold."):
+                 "Across datasets, including those we collected and Reddit, results hold.",
+                 "Enhancing Table Recognition with Vision LLMs: A Benchmark and Neighbor-Guided Toolchain Reasoner"):
         assert list(enumerated_names(text)) == [], text
     recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
     listed = recognizer.recognize("We report results on tasks (Code, Math, and Reasoning).").listed

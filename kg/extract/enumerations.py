@@ -26,7 +26,8 @@ _INTRO = r"(?:\s*\(\s*|\s*:\s*|,?\s+(?:including|such as|namely|specifically|lik
 _LIST = re.compile(rf"\b(?P<head>{_HEAD}){_INTRO}(?:e\.g\.,?\s*|i\.e\.,?\s*)?"
                    rf"(?P<items>{_ITEM}(?:\s*,\s*{_ITEM})*,?\s+(?:and|or)\s+{_ITEM}|{_ITEM}(?:\s*,\s*{_ITEM})+)")
 _SEPARATOR = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
-_NOT_A_NAME = re.compile(r"^(?:\d[\d.,]*[KMBT]?|(?:19|20)\d\d[a-z]?|[IVX]+)$")  # sizes, years, numerals
+# Sizes, years, numerals, and a phrase after an indefinite article ("Vision LLMs: A Benchmark and ...").
+_NOT_A_NAME = re.compile(r"^(?:\d[\d.,]*[KMBT]?|(?:19|20)\d\d[a-z]?|[IVX]+|An?\s.*)$")
 
 
 def enumerated_names(text: str) -> Iterator[tuple[int, int, str]]:
