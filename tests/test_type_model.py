@@ -83,3 +83,13 @@ def test_shipped_pipeline_types_new_names_and_keeps_lexicon_types() -> None:
     types = {e.name: e.type for e in extract_papers([paper], nlp=nlp)[0].entities}
     assert types["KestrelBench"] == "benchmark"
     assert types["GPT-4"] == "model" and types["MMLU"] == "benchmark"
+
+
+def test_a_dataset_or_benchmark_head_noun_ending_a_name_states_its_type() -> None:
+    from kg.extract.shapes import resource_head_type
+
+    assert resource_head_type("Symbolic Behaviour Benchmark") == resource_head_type("CASTLE Challenge") == "benchmark"
+    assert resource_head_type("INTERPRETABILITY BENCHMARK") == "benchmark"
+    assert resource_head_type("The MPB Corpus") == resource_head_type("MER OOD datasets") == "dataset"
+    for name in ("Benchmark", "Test Collection", "Reward Model", "Dataset Distillation"):
+        assert resource_head_type(name) is None, name

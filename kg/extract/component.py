@@ -22,7 +22,7 @@ from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
-from kg.extract.shapes import is_generic, is_name_shaped
+from kg.extract.shapes import is_generic, is_name_shaped, resource_head_type
 from kg.extract.type_model import TypeModel
 from kg.extract.votes import doc_text
 from kg.keys import entity_node_id, name_key
@@ -282,8 +282,9 @@ class _Judge:
         if component.type_model is not None and not known and not any(m.family for m in group) and not precise:
             # a name the lexicon knows, or a variant of one, keeps the lexicon's type
             entity_type = component.type_model.predict(context, offsets, entity_type)
-        if not known:  # "X: A Novel Dataset for ..." says what X is
-            entity_type = self.title_types.get(group[0].key, entity_type)
+        if not known:  # "X: A Novel Dataset for ..." or "X Benchmark" says what X is
+            entity_type = (self.title_types.get(group[0].key) or resource_head_type(group[0].name)
+                           or entity_type)
         if component.role_model is not None:  # the trained classifier reads the rules' answer as a feature
             role = component.role_model.predict(self.text, self.title_end, entity_type, offsets, role, known,
                                                 context=context)[0]

@@ -89,6 +89,19 @@ def head_type(words: list[str]) -> str | None:
     return None
 
 
+# Head nouns that, ending a name, say what it is whatever the words around it ("Symbolic Behaviour
+# Benchmark", "The MPB Corpus"); not "collection", which also ends method names ("Test Collection").
+_RESOURCE_HEADS = frozenset({"benchmark", "benchmarks", "suite", "leaderboard", "testbed", "arena", "challenge",
+                             "dataset", "datasets", "corpus", "corpora", "treebank"})
+
+
+def resource_head_type(name: str) -> str | None:
+    """Dataset or benchmark when the name's own last word is such a head noun, else None."""
+    words = name.split()
+    last = words[-1].lower() if len(words) >= 2 else ""
+    return TYPE_HEADS[last] if last in _RESOURCE_HEADS else None
+
+
 def edge_type(words: list[str], at_end: bool) -> str | None:
     """The type announced by a head noun right at one edge of some words: the first words after a
     name ("X language model") or the last before it ("the benchmark X")."""
