@@ -325,3 +325,16 @@ def test_a_papers_record_holds_every_mention_field_and_reads_back() -> None:
     item = PaperEntities(Paper("p1", "A title", "We fine-tune BERT."),
                          [EntityRef("entity:bert", "BERT", "model", "uses", 0.9, [mention])])
     assert PaperEntities.from_json(item.to_json()) == item
+
+
+def test_names_wrapped_in_latex_groups_are_found() -> None:
+    """6% of arXiv abstracts mark names up ("we propose \\textbf{FooNet}"); the token must be the name."""
+    from kg.extract.pipeline import build_nlp
+
+    nlp = build_nlp()
+    assert [t.text for t in nlp.make_doc("We propose \\textbf{FooNet}-7B.")][2:6] == ["\\textbf{", "FooNet", "}", "-"]
+    paper = Paper(id="t0", title="FooNet for graphs",
+                  abstract="We propose \\textbf{FooNet}, a graph model, and evaluate it on \\emph{KiloQA} and "
+                           "\\textit{MMLU}.")
+    found = {e.name: [m.text for m in e.mentions] for e in extract_with([paper], nlp=nlp)[0].entities}
+    assert {"FooNet", "KiloQA", "MMLU"} <= found.keys() and "FooNet" in found["FooNet"]
