@@ -103,8 +103,9 @@ def _short_form_before(text: str, end: int) -> re.Match | None:
 
 
 def _is_name_list(parts: list[str]) -> bool:
-    """"(MedQA, MedMCQA, PubMedQA)", "(GPT, Llama, and Qwen)": the bracket lists names, so its first item
-    is an example of the words before it, not their short form."""
+    """"(MedQA, MedMCQA, PubMedQA)", "(GPT, Llama, and Qwen)": the comma-separated `parts` of a bracket
+    list names, so the first is an example of the words before it, not their short form (a semicolon
+    adds something else: "Korean College Scholastic Ability Test (KCSAT; Suneung)")."""
     if len(parts) < 2:
         return False
     second = re.sub(r"^(?:and|or)\s+", "", parts[1].strip())
