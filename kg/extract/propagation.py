@@ -79,9 +79,10 @@ def is_distinctive(surface: str) -> bool:
     the lexicon does not know it (its own entity, judged in every paper). At 112k papers nearly every
     link the scan made through other spellings was a generic phrase: "AI systems" (2,539 papers),
     "A Benchmark", "agentic AI", "World Models", "Knowledge Graphs"."""
-    if not (surface[:1].isalnum() and surface[-1:].isalnum()) or _lexicon().lookup(surface) is not None:
+    if not (surface[:1].isalnum() and surface[-1:].isalnum()):
         return False
-    return any(_distinctive_word(word) for word in surface.split())
+    # the word test first: it refuses half the spellings without the slower lexicon lookup
+    return any(_distinctive_word(word) for word in surface.split()) and _lexicon().lookup(surface) is None
 
 
 @dataclass
