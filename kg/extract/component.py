@@ -25,6 +25,7 @@ from kg.extract.roles import RoleClassifier, is_survey
 from kg.extract.shapes import is_generic, is_name_shaped, resource_head_type
 from kg.extract.type_model import TypeModel
 from kg.extract.votes import doc_text
+from kg.extract.word_vectors import WordVectors
 from kg.keys import entity_node_id, name_key
 
 SPAN_ATTRIBUTES = ("entity_id", "canonical_name", "role", "rule", "confidence", "family", "char_offsets", "sentence")
@@ -67,6 +68,7 @@ class MLEntities:
         self.precise_rules = precise_rules
         self.tagged = tagged  # a trained tagger runs before this component
         self.set_ents = set_ents
+        self._vectors: tuple[object, WordVectors | None] = (None, None)  # (the vocab's table, its lookup)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -78,7 +80,7 @@ class MLEntities:
                                is_survey(title, text[title_end or 0:]))
         trained = any(model is not None for model in (self.role_model, self.type_model, self.keep_model))
         judge = _Judge(self, text, title_end, roles, recognition,
-                       PaperContext(text, title_end) if trained else None)
+                       PaperContext(text, title_end, self._word_vectors(doc)) if trained else None)
         entities = judge.entities(mentions)
         kept = Intervals()
         for mention in sorted((m for group, _, _ in entities for m in group), key=lambda m: m.start):
@@ -128,6 +130,13 @@ class MLEntities:
         self.type_model = TypeModel.from_disk(types) if types.exists() else None
         self.keep_model = KeepModel.from_disk(keep) if keep.exists() else None
         return self
+
+    def _word_vectors(self, doc: Doc) -> WordVectors | None:
+        """The lookup over the vocabulary's static vectors (loaded with the pipeline, so read late)."""
+        table, lookup = self._vectors
+        if table is not doc.vocab.vectors:
+            self._vectors = table, lookup = doc.vocab.vectors, WordVectors.of(doc.vocab.vectors)
+        return lookup
 
     def _mentions(self, doc: Doc, text: str, recognition: Recognition) -> tuple[list[Candidate], list[Candidate]]:
         """The tagger's spans, resolved through the rule candidates and lexicons, plus trusted rule

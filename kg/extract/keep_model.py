@@ -3,8 +3,9 @@
 The tagger decides mention by mention. This filter reads the whole entity of one paper once its type and
 role are known: which rules and whether the tagger found it, how often and where (title, first sentence)
 it is named, the shape of its name (lower-case phrase, acronym, camel case, words), its first and last
-word ("hybrid ... strategy") and the words around its mentions. It learns the guideline's hardest call,
-named technique or descriptive phrase, from the extractor's own mistakes: `kg train` fits it on what
+word ("hybrid ... strategy"), the words around its mentions and the word vectors of its name and of its
+neighbours (`kg.extract.word_vectors`). It learns the guideline's hardest call, named technique or
+descriptive phrase, from the extractor's own mistakes: `kg train` fits it on what
 taggers trained on part of the gold papers found in the other part (`kg.training.trainer.train_keep`).
 An entity is dropped when its probability of being kept is below `KEEP_THRESHOLD`. Binary logistic
 regression (`kg.extract.linear_model`), saved as `keep.json` beside the role and type classifiers.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from kg.extract.linear_model import SparseLinearModel, fit
 from kg.extract.role_model import PaperContext
 from kg.extract.type_model import name_pieces
+from kg.extract.word_vectors import vector_features
 
 KEEP_THRESHOLD = 0.35  # below this probability an entity is dropped (chosen on two CV folds: 0.25-0.4)
 CONTEXT_MENTIONS = 3  # the first mentions whose neighbouring words are read
@@ -39,7 +41,8 @@ class EntityView:
 
 def keep_features(context: PaperContext, entity: EntityView) -> dict[str, float]:
     """Sparse features of one entity: how it was found, where and how often it is named, its name's
-    shape, first and last word, and the words right around its first mentions."""
+    shape, first and last word, and the words right around its first mentions (the word vectors come
+    apart: `entity_vectors`)."""
     text, kind = context.text, entity.entity_type
     features: dict[str, float] = {f"type={kind}": 1.0, f"role={entity.role}": 1.0}
     rules = Counter(part for _, _, rule in entity.mentions for part in (rule or "none").split("+"))
@@ -81,6 +84,11 @@ def keep_features(context: PaperContext, entity: EntityView) -> dict[str, float]
     return features
 
 
+def entity_vectors(context: PaperContext, entity: EntityView) -> dict:
+    """The dense word-vector blocks of an entity's mentions (`kg.extract.word_vectors`)."""
+    return vector_features(context, [(start, end) for start, end, _ in entity.mentions])
+
+
 class KeepModel(SparseLinearModel):
     """Binary logistic regression over sparse keep features; numpy-only inference."""
 
@@ -91,7 +99,8 @@ class KeepModel(SparseLinearModel):
     def keeps(self, context: PaperContext, entity: EntityView) -> bool:
         """Whether the entity stays: its probability of being kept is at least the threshold."""
         threshold = float(self.meta.get("threshold", KEEP_THRESHOLD))
-        return float(self.scores(keep_features(context, entity))[self.classes.index(KEEP)]) >= threshold
+        probabilities = self.scores(keep_features(context, entity), entity_vectors(context, entity))
+        return float(probabilities[self.classes.index(KEEP)]) >= threshold
 
 
 @dataclass
@@ -110,7 +119,8 @@ def train_keep_model(examples: Sequence[KeepExample], c: float = 0.1, min_count:
     labels = [KEEP if example.correct else DROP for example in examples]
     if len(set(labels)) < 2:
         return None
-    rows = [keep_features(example.context, example.entity) for example in examples]
+    rows = [{**keep_features(example.context, example.entity), **entity_vectors(example.context, example.entity)}
+            for example in examples]
     kept, coef, intercept = fit(rows, labels, KeepModel.CLASSES, c, min_count, seed)
     return KeepModel(kept, coef, intercept, meta={"c": c, "min_count": min_count, "seed": seed,
                                                   "threshold": threshold, "examples": len(examples)})

@@ -38,18 +38,34 @@ class SparseLinearModel:
         self.coef = np.asarray(coef, dtype=np.float64).reshape(len(self.features), len(self.classes))
         self.intercept = np.asarray(intercept, dtype=np.float64).reshape(len(self.classes))
         self.meta = dict(meta or {})
+        self._blocks: dict[str, np.ndarray] = {}
 
-    def scores(self, features: dict[str, float]) -> np.ndarray:
-        """Class probabilities (in `self.classes` order); unknown feature names are ignored."""
+    def scores(self, features: dict[str, float], dense: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """Class probabilities (in `self.classes` order); unknown feature names are ignored. `dense`:
+        blocks of features as vectors, block `name` standing for the features `name0`, `name1`, ..."""
         rows = np.fromiter(map(self.index.get, features, repeat(-1)), dtype=np.int64, count=len(features))
         known = rows >= 0
         logits = self.intercept.copy()
         if known.any():
             values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
             logits += values[known] @ self.coef[rows[known]]
+        for name, vector in (dense or {}).items():
+            logits += vector @ self._block(name, len(vector))
         logits -= logits.max()
         exp = np.exp(logits)
         return exp / exp.sum()
+
+    def _block(self, name: str, width: int) -> np.ndarray:
+        """The weights of the dense block `name` as a (width, classes) matrix (zero where none is stored)."""
+        weights = self._blocks.get(name)
+        if weights is None or len(weights) != width:
+            weights = np.zeros((width, len(self.classes)))
+            for i in range(width):
+                row = self.index.get(f"{name}{i}")
+                if row is not None:
+                    weights[i] = self.coef[row]
+            self._blocks[name] = weights
+        return weights
 
     # -- serialisation ----------------------------------------------------------------------
 
@@ -115,13 +131,15 @@ def fit(rows: Sequence[dict[str, float]], labels: Sequence[str], classes: Sequen
         min_count: int, seed: int, class_weight: dict | str | None = None,
         ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Fit the logistic regression (scikit-learn): (feature names, coefficients, intercepts), rounded as
-    stored. Features seen in fewer than `min_count` rows are dropped; so are weights that end up (near)
-    zero. One thread, so deterministic."""
+    stored. A row's vector value is a dense block: `name` holding `v` stands for features `name0` = v[0],
+    `name1` = v[1], ... Features seen in fewer than `min_count` rows are dropped; so are weights that end
+    up (near) zero. One thread, so deterministic."""
     try:
         from scipy.sparse import csr_matrix
         from sklearn.linear_model import LogisticRegression
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError("training a classifier needs scikit-learn: pip install 'paper-kg[train]'") from error
+    rows = [_flat(row) for row in rows]
     counts: dict[str, int] = {}
     for row in rows:
         for name in row:
@@ -158,3 +176,16 @@ def fit(rows: Sequence[dict[str, float]], labels: Sequence[str], classes: Sequen
     coef, intercept = np.round(coef, DECIMALS), np.round(intercept, DECIMALS)  # as stored: round trips exactly
     keep = np.abs(coef).max(axis=1) >= 1e-4
     return [name for name, k in zip(vocabulary, keep, strict=True) if k], coef[keep], intercept
+
+
+def _flat(row: dict) -> dict[str, float]:
+    """A row with its dense blocks spread into one feature per dimension."""
+    if not any(isinstance(value, np.ndarray) for value in row.values()):
+        return row
+    flat: dict[str, float] = {}
+    for name, value in row.items():
+        if isinstance(value, np.ndarray):
+            flat.update((f"{name}{i}", float(x)) for i, x in enumerate(value))
+        else:
+            flat[name] = value
+    return flat

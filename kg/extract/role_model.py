@@ -53,6 +53,7 @@ import numpy as np
 
 from kg.extract.linear_model import ModelFileError, SparseLinearModel, fit  # noqa: F401 - ModelFileError re-exported
 from kg.extract.roles import RoleClassifier, is_survey
+from kg.extract.word_vectors import WordVectors
 
 ROLES = ("proposes", "uses", "mentions")
 # The weights ship inside the extraction pipeline, in the folder of its `ml_entities` component.
@@ -97,9 +98,11 @@ def split_sentences(text: str, title_end: int | None = None) -> list[tuple[int, 
 class PaperContext:
     """One paper's text tokenised and split into sentences once, for all of its entities."""
 
-    def __init__(self, text: str, title_end: int | None) -> None:
+    def __init__(self, text: str, title_end: int | None, vectors: WordVectors | None = None) -> None:
         self.text = text
         self.title_end = title_end or 0
+        self.vectors = vectors  # static word vectors, for the classifiers' dense features
+        self.vector_memo: dict[tuple, dict] = {}  # kg.extract.word_vectors.vector_features, by spans
         matches = list(_TOKEN.finditer(text.lower()))
         self.token_starts = [m.start() for m in matches]
         self.tokens = [m.group() for m in matches]

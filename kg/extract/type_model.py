@@ -2,9 +2,9 @@
 
 The tagger labels each mention from a few tokens of context. This classifier reads the whole entity:
 the pieces of its name (`EHR-Bench` -> ehr, bench; `FinAraT5` -> fin, ara, t, 5), their shape, the words
-around every mention and, for a name in the title, the title's words ("SANSKRITI: A Comprehensive
-Benchmark ..."). The tagger's own label adds a fixed bonus to its class's log-probability, so the
-classifier overrules it only when it is clearly more sure. Names the lexicon knows keep the lexicon's
+around every mention, for a name in the title the title's words ("SANSKRITI: A Comprehensive
+Benchmark ..."), and the static word vectors of its name and neighbours (`kg.extract.word_vectors`).
+The tagger's own label adds a fixed bonus to its class's log-probability, so the classifier overrules it only when it is clearly more sure. Names the lexicon knows keep the lexicon's
 type. Multinomial logistic regression (`kg.extract.linear_model`), trained on the gold entities by
 `kg train`, saved as `types.json` beside the role classifier.
 """
@@ -19,6 +19,7 @@ import numpy as np
 
 from kg.extract.linear_model import SparseLinearModel, fit
 from kg.extract.role_model import PaperContext
+from kg.extract.word_vectors import vector_features
 from kg.model import ENTITY_TYPES
 
 WINDOW = 3  # tokens on each side of a mention read as its context
@@ -36,7 +37,8 @@ def name_pieces(surface: str) -> list[str]:
 
 def type_features(context: PaperContext, spans: Sequence[tuple[int, int]]) -> dict[str, float]:
     """Sparse features of one entity of one paper: its name's pieces and shape, the words around its
-    mentions and, when it is named in the title, the title's words."""
+    mentions and, when it is named in the title, the title's words (the word vectors come apart, as dense
+    blocks: `vector_features`)."""
     text = context.text
     features: dict[str, float] = {}
     for surface in {text[start:end] for start, end in spans}:
@@ -78,7 +80,7 @@ class TypeModel(SparseLinearModel):
 
     def predict(self, context: PaperContext, spans: Sequence[tuple[int, int]], tagger_type: str) -> str:
         """The entity's type: the classifier's, with `TAGGER_BONUS` added for the tagger's label."""
-        scores = np.log(self.scores(type_features(context, spans)) + 1e-12)
+        scores = np.log(self.scores(type_features(context, spans), vector_features(context, spans)) + 1e-12)
         if tagger_type in self.classes:
             scores[self.classes.index(tagger_type)] += TAGGER_BONUS
         return self.classes[int(scores.argmax())]
@@ -96,7 +98,8 @@ class TypeExample:
 def train_type_model(examples: Sequence[TypeExample], c: float = 1.0, min_count: int = 2, seed: int = 0,
                      class_weight: str | None = "balanced") -> TypeModel:
     """Fit the type classifier (scikit-learn, from the `train` extra); deterministic."""
-    rows = [type_features(example.context, example.spans) for example in examples]
+    rows = [{**type_features(example.context, example.spans), **vector_features(example.context, example.spans)}
+            for example in examples]
     kept, coef, intercept = fit(rows, [example.entity_type for example in examples], ENTITY_TYPES, c, min_count,
                                 seed, class_weight)
     return TypeModel(kept, coef, intercept, meta={"c": c, "min_count": min_count, "seed": seed,

@@ -20,6 +20,7 @@ from kg.extract.pipeline import COMPONENT, blank_pipeline, paper_doc
 from kg.extract.role_model import PaperContext, RoleModel, find_mentions, train_role_model
 from kg.extract.type_model import TypeExample, TypeModel, train_type_model
 from kg.extract.votes import doc_text
+from kg.extract.word_vectors import WordVectors
 from kg.keys import name_key
 from kg.model import TITLE_SEPARATOR, Paper
 from kg.training import KEEP_FOLDS, SELF_TRAINING_SAMPLE
@@ -80,7 +81,7 @@ def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS,
     over it (fewer than 2: no filter)."""
     say = on_step or (lambda message: None)
     say("role and type classifiers")
-    classifiers = train_roles(records, seed), train_types(records, seed)
+    classifiers = train_roles(records, seed), train_types(records, seed, vectors)
     keep_model = None
     if keep_folds > 1:
         say(f"keep filter: taggers trained on {keep_folds - 1} of {keep_folds} folds, run over the other")
@@ -104,7 +105,7 @@ def trained_pipeline(records: Sequence[GoldRecord], epochs: int, seed: int, vect
     nlp = train(records, epochs=epochs, seed=seed, vectors=vectors,
                 on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
     component = nlp.get_pipe("ml_entities")
-    role_model, type_model = classifiers or (train_roles(records, seed), train_types(records, seed))
+    role_model, type_model = classifiers or (train_roles(records, seed), train_types(records, seed, vectors))
     component.role_model, component.type_model, component.keep_model = role_model, type_model, keep_model
     return nlp
 
@@ -120,8 +121,9 @@ def train_keep(records: Sequence[GoldRecord], folds: int, extractor: Callable[[l
         if not held or not training:
             continue
         nlp = extractor(training)
+        vectors = WordVectors.of(nlp.vocab.vectors)
         for record, doc in zip(held, nlp.pipe(paper_doc(nlp, r.paper) for r in held), strict=True):
-            context = PaperContext(doc_text(doc), doc._.title_end)
+            context = PaperContext(doc_text(doc), doc._.title_end, vectors)
             gold = {(name_key(alias), entity["type"]) for entity in record.entities
                     for alias in [entity["name"], *entity.get("aliases", [])]}
             for view in entity_views(doc):
@@ -175,12 +177,14 @@ def write_model(nlp: Language, folder: Path) -> None:
     srsly.write_json(path, settings)
 
 
-def train_types(records: Sequence[GoldRecord], seed: int = DEFAULT_SEED) -> TypeModel:
-    """The type classifier on every gold entity's mentions (every verbatim alias occurrence)."""
+def train_types(records: Sequence[GoldRecord], seed: int = DEFAULT_SEED, vectors: Vectors | None = None) -> TypeModel:
+    """The type classifier on every gold entity's mentions (every verbatim alias occurrence), reading
+    the static `vectors` the pipeline will have, if any."""
+    lookup = WordVectors.of(vectors) if vectors is not None else None
     examples = []
     for record in records:
         paper = record.paper
-        context = PaperContext(paper.title + TITLE_SEPARATOR + paper.abstract, len(paper.title))
+        context = PaperContext(paper.title + TITLE_SEPARATOR + paper.abstract, len(paper.title), lookup)
         mentions = find_mentions(context.text, [entity.get("aliases") or [entity["name"]]
                                                 for entity in record.entities])
         examples.extend(TypeExample(context, spans, entity["type"])
