@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from kg.extract.linear_model import SparseLinearModel, fit
 from kg.extract.role_model import PaperContext
 from kg.extract.type_model import name_pieces
@@ -84,7 +86,7 @@ def keep_features(context: PaperContext, entity: EntityView) -> dict[str, float]
     return features
 
 
-def entity_vectors(context: PaperContext, entity: EntityView) -> dict:
+def entity_vectors(context: PaperContext, entity: EntityView) -> dict[str, np.ndarray]:
     """The dense word-vector blocks of an entity's mentions (`kg.extract.word_vectors`)."""
     return vector_features(context, [(start, end) for start, end, _ in entity.mentions])
 

@@ -4,8 +4,8 @@ The tagger labels each mention from a few tokens of context. This classifier rea
 the pieces of its name (`EHR-Bench` -> ehr, bench; `FinAraT5` -> fin, ara, t, 5), their shape, the words
 around every mention, for a name in the title the title's words ("SANSKRITI: A Comprehensive
 Benchmark ..."), and the static word vectors of its name and neighbours (`kg.extract.word_vectors`).
-The tagger's own label adds a fixed bonus to its class's log-probability, so the classifier overrules it only when it is clearly more sure. Names the lexicon knows keep the lexicon's
-type. Multinomial logistic regression (`kg.extract.linear_model`), trained on the gold entities by
+The tagger's own label adds a fixed bonus to its class's log-probability, so the classifier overrules it
+only when it is clearly more sure. Names the lexicon knows keep the lexicon's type. Multinomial logistic regression (`kg.extract.linear_model`), trained on the gold entities by
 `kg train`, saved as `types.json` beside the role classifier.
 """
 
