@@ -32,9 +32,10 @@ class WordVectors:
         self.rows = vectors.key2row
 
     @classmethod
-    def of(cls, vectors: Vectors) -> WordVectors | None:
-        """The lookup over `vectors`, or None when the table is empty (a pipeline without vectors)."""
-        return cls(vectors) if vectors.shape[0] and vectors.shape[1] else None
+    def of(cls, vectors: Vectors | None) -> WordVectors | None:
+        """The lookup over `vectors`, or None without a table or with an empty one (a pipeline without
+        vectors)."""
+        return cls(vectors) if vectors is not None and vectors.shape[0] and vectors.shape[1] else None
 
     def mean(self, words: Sequence[str]) -> np.ndarray | None:
         """The mean vector of the words the table knows, or None if it knows none."""

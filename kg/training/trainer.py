@@ -180,7 +180,7 @@ def write_model(nlp: Language, folder: Path) -> None:
 def train_types(records: Sequence[GoldRecord], seed: int = DEFAULT_SEED, vectors: Vectors | None = None) -> TypeModel:
     """The type classifier on every gold entity's mentions (every verbatim alias occurrence), reading
     the static `vectors` the pipeline will have, if any."""
-    lookup = WordVectors.of(vectors) if vectors is not None else None
+    lookup = WordVectors.of(vectors)
     examples = []
     for record in records:
         paper = record.paper
