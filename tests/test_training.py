@@ -16,6 +16,7 @@ from kg.cli import app
 from kg.errors import ModelError
 from kg.extract.pipeline import MODEL_DIR, build_nlp, extract_papers
 from kg.model import Paper
+from kg.training import PRETRAIN_SAMPLE
 from kg.training.crossval import cross_validate
 from kg.training.data import gold_spans, read_gold_records
 from kg.training.self_training import corpus_sample, pseudo_records
@@ -144,7 +145,8 @@ def test_self_training_is_deterministic_and_recorded_in_the_model(tmp_path: Path
         build_model([TOY_GOLD], out, corpus=corpus, epochs=8, seed=7, self_training=12)
     assert (first / "ner" / "model").read_bytes() == (second / "ner" / "model").read_bytes()
     assert (first / "ml_entities" / "types.json").read_bytes() == (second / "ml_entities" / "types.json").read_bytes()
-    assert json.loads((first / "meta.json").read_text(encoding="utf-8"))["self_training"] == 12
+    meta = json.loads((first / "meta.json").read_text(encoding="utf-8"))
+    assert meta["self_training"] == 12 and meta["pretrained_on"] == PRETRAIN_SAMPLE
     teacher = build_nlp(first)
     labelled = pseudo_records(teacher, corpus_sample(corpus, 3, 7))
     assert all(record.entities and all(e["aliases"] for e in record.entities) for record in labelled)
@@ -157,3 +159,22 @@ def test_cross_validation_gives_the_same_scores_in_one_process_or_two() -> None:
     assert {name: report.to_json() for name, report in one.items()} == \
         {name: report.to_json() for name, report in two.items()}
     assert one["all"].papers == len(read_gold_records(TOY_GOLD))
+
+
+def test_pretraining_learns_to_predict_hidden_words_and_the_tagger_starts_from_it(tmp_path: Path) -> None:
+    pytest.importorskip("gensim")
+    from kg.extract.pipeline import blank_pipeline
+    from kg.training.pretrain import pretrain_encoder, tagger_encoder
+    from kg.training.trainer import train
+    from kg.training.vectors import train_vectors
+
+    corpus = toy_corpus(tmp_path / "corpus.jsonl")
+    vectors = train_vectors(blank_pipeline(), corpus, seed=7)
+    papers = corpus_sample(corpus, 36, seed=7)
+    losses: list[float] = []
+    encoder = pretrain_encoder(papers, vectors, epochs=6, seed=7, on_epoch=lambda _, loss: losses.append(loss))
+    assert len(losses) == 6 and losses[-1] < 0.8 * losses[0]  # the hidden words' vectors are learnt
+    assert encoder == pretrain_encoder(papers, vectors, epochs=6, seed=7)
+    untrained = train(read_gold_records(TOY_GOLD), epochs=0, seed=7, vectors=vectors)
+    started = train(read_gold_records(TOY_GOLD), epochs=0, seed=7, vectors=vectors, encoder=encoder)
+    assert tagger_encoder(started).to_bytes() == encoder != tagger_encoder(untrained).to_bytes()

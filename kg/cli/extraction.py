@@ -13,7 +13,7 @@ from kg.cli.app import app
 from kg.cli.options import DEFAULT_OUT, ClusterOption, JsonOption, WorkersOption
 from kg.cli.output import console, fail, print_counts, print_json, progress_bar, warn
 from kg.model import ENTITY_TYPES
-from kg.training import KEEP_FOLDS, SELF_TRAINING_SAMPLE
+from kg.training import KEEP_FOLDS, PRETRAIN_SAMPLE, SELF_TRAINING_SAMPLE
 
 if TYPE_CHECKING:
     from kg.build import BuildSummary
@@ -119,6 +119,9 @@ GoldOption = Annotated[list[Path], typer.Option("--gold", help="Gold annotations
 SelfTrainingOption = Annotated[int, typer.Option(
     "--self-training", help="With --corpus: the first tagger labels N random corpus papers and the tagger "
                             "is trained again on the gold and those labels (0: off).")]
+PretrainOption = Annotated[int, typer.Option(
+    "--pretrain", help="With --corpus: the tagger's encoder is first pretrained on N random corpus papers "
+                       "to predict hidden words' vectors (0: off).")]
 KeepFoldsOption = Annotated[int, typer.Option(
     "--keep-folds", help="The keep filter learns from the entities that taggers trained on all but one of N "
                          "folds of the gold find in the fold they did not see (0: no filter).")]
@@ -137,6 +140,7 @@ def evaluate(gold: GoldOption,
                                   "as in kg train.")] = None,
              self_training: SelfTrainingOption = SELF_TRAINING_SAMPLE,
              keep_folds: KeepFoldsOption = KEEP_FOLDS,
+             pretrain: PretrainOption = PRETRAIN_SAMPLE,
              workers: WorkersOption = 0,
              errors_shown: Annotated[int, typer.Option(
                  "--errors", help="Show N misses, false hits, type and role errors.")] = 0,
@@ -150,7 +154,7 @@ def evaluate(gold: GoldOption,
     from kg.readers import paper_id_for
     from kg.training.crossval import cross_validate
     from kg.training.self_training import corpus_sample
-    from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED
+    from kg.training.trainer import DEFAULT_EPOCHS, DEFAULT_SEED, corpus_encoder
     from kg.training.vectors import train_vectors
     from loaders.files import read_extractions
 
@@ -160,16 +164,19 @@ def evaluate(gold: GoldOption,
     if cv:
         if cv < 2:
             fail("--cv needs at least 2 folds")
-        vectors, sample = None, []
+        vectors, sample, encoder = None, [], None
         if corpus is not None:
             console.print(f"word vectors from {corpus}")
             vectors = train_vectors(blank_pipeline(), corpus)
-            sample = corpus_sample(corpus, self_training, DEFAULT_SEED,
-                                   [g.title for path in gold for g in read_gold(path)])
+            gold_titles = [g.title for path in gold for g in read_gold(path)]
+            sample = corpus_sample(corpus, self_training, DEFAULT_SEED, gold_titles)
+            encoder = corpus_encoder(corpus, vectors, pretrain, DEFAULT_SEED, gold_titles,
+                                     say=lambda message: console.print(message, highlight=False))
         with progress_bar("cross-validation") as update:
             update(description=f"{cv} folds", total=cv, completed=0)
             reports = cross_validate(gold, folds=cv, epochs=epochs or DEFAULT_EPOCHS, vectors=vectors,
                                      sample=sample, keep_folds=keep_folds, workers=workers or available_cores(),
+                                     encoder=encoder,
                                      on_fold=lambda fold: update(description=f"fold {fold + 1} of {cv} scored",
                                                                  total=cv, completed=fold + 1))
         titles = {name: f"{cv}-fold cross-validation, {name}" for name in reports}
@@ -225,6 +232,7 @@ def train(gold: GoldOption,
           corpus_papers: Annotated[int | None, typer.Option("--corpus-papers", help="Read at most N of them.")] = None,
           self_training: SelfTrainingOption = SELF_TRAINING_SAMPLE,
           keep_folds: KeepFoldsOption = KEEP_FOLDS,
+          pretrain: PretrainOption = PRETRAIN_SAMPLE,
           epochs: Annotated[int, typer.Option("--epochs", help="Training epochs.")] = 0,
           seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same model).")] = 0) -> None:
     """Rebuild the extraction model from annotated papers (word vectors and self-training from unlabelled ones)."""
@@ -238,6 +246,6 @@ def train(gold: GoldOption,
     target = out or MODEL_DIR
     check_output_dir(target, marker="meta.json")  # the model directory is replaced whole: never `--out ~`
     build_model(gold, target, corpus=corpus, corpus_limit=corpus_papers, epochs=epochs or DEFAULT_EPOCHS,
-                seed=seed or DEFAULT_SEED, self_training=self_training, keep_folds=keep_folds,
+                seed=seed or DEFAULT_SEED, self_training=self_training, keep_folds=keep_folds, pretrain=pretrain,
                 on_step=lambda message: console.print(message, highlight=False))
     console.print(f"model written to {target}")

@@ -23,8 +23,9 @@ from kg.extract.votes import doc_text
 from kg.extract.word_vectors import WordVectors
 from kg.keys import name_key
 from kg.model import TITLE_SEPARATOR, Paper
-from kg.training import KEEP_FOLDS, SELF_TRAINING_SAMPLE
+from kg.training import KEEP_FOLDS, PRETRAIN_SAMPLE, SELF_TRAINING_SAMPLE
 from kg.training.data import GoldRecord, fold_of, gold_spans, read_gold_records
+from kg.training.pretrain import PRETRAIN_EPOCHS, pretrain_encoder, tagger_encoder
 from kg.training.roles import DEFAULT_C as ROLE_C
 from kg.training.roles import DEFAULT_CLASS_WEIGHT as ROLE_CLASS_WEIGHT
 from kg.training.roles import DEFAULT_MIN_COUNT as ROLE_MIN_COUNT
@@ -52,14 +53,16 @@ def training_examples(nlp: Language, records: Sequence[GoldRecord]) -> list[Exam
 
 
 def train(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
-          vectors: Vectors | None = None,
+          vectors: Vectors | None = None, encoder: bytes | None = None,
           on_epoch: Callable[[int, Language, dict], None] | None = None) -> Language:
-    """A pipeline whose tagger is trained on `records` (reading static `vectors` if given);
-    `on_epoch(epoch, nlp, losses)` after each epoch."""
+    """A pipeline whose tagger is trained on `records` (reading static `vectors` if given, starting from
+    a pretrained `encoder` if given); `on_epoch(epoch, nlp, losses)` after each epoch."""
     fix_random_seed(seed)
     nlp = blank_pipeline(vectors)
     examples = training_examples(nlp, records)
     optimizer = nlp.initialize(get_examples=lambda: examples)
+    if encoder is not None:
+        tagger_encoder(nlp).from_bytes(encoder)
     order = random.Random(seed)
     batch_size = max(1, min(BATCH_SIZE, len(examples) // 4))  # a tiny set still gets several updates an epoch
     for epoch in range(1, epochs + 1):
@@ -74,11 +77,12 @@ def train(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS, seed: int
 
 def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
                     vectors: Vectors | None = None, sample: Sequence[Paper] = (),
-                    keep_folds: int = KEEP_FOLDS, on_step: Callable[[str], None] | None = None) -> Language:
+                    keep_folds: int = KEEP_FOLDS, on_step: Callable[[str], None] | None = None,
+                    encoder: bytes | None = None) -> Language:
     """The tagger and the classifiers trained on `records`; with a `sample` of unlabelled papers, the
     tagger is then trained again on the records and its own labels of the sample (self-training). The
     keep filter learns from `keep_folds` taggers, each trained without one part of the records and run
-    over it (fewer than 2: no filter)."""
+    over it (fewer than 2: no filter). Every tagger starts from the pretrained `encoder`, if given."""
     say = on_step or (lambda message: None)
     say("role and type classifiers")
     classifiers = train_roles(records, seed), train_types(records, seed, vectors)
@@ -86,9 +90,9 @@ def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS,
     if keep_folds > 1:
         say(f"keep filter: taggers trained on {keep_folds - 1} of {keep_folds} folds, run over the other")
         keep_model = train_keep(records, keep_folds, partial(trained_pipeline, epochs=epochs, seed=seed,
-                                                             vectors=vectors, say=say), seed)
-    final = partial(trained_pipeline, epochs=epochs, seed=seed, vectors=vectors, classifiers=classifiers,
-                    keep_model=keep_model, say=say)
+                                                             vectors=vectors, encoder=encoder, say=say), seed)
+    final = partial(trained_pipeline, epochs=epochs, seed=seed, vectors=vectors, encoder=encoder,
+                    classifiers=classifiers, keep_model=keep_model, say=say)
     nlp = final(list(records))
     if sample:
         say(f"self-training: the tagger labels {len(sample)} corpus papers and is trained again with them")
@@ -98,11 +102,11 @@ def train_extractor(records: Sequence[GoldRecord], epochs: int = DEFAULT_EPOCHS,
 
 def trained_pipeline(records: Sequence[GoldRecord], epochs: int, seed: int, vectors: Vectors | None,
                      classifiers: tuple[RoleModel, TypeModel] | None = None, keep_model: KeepModel | None = None,
-                     say: Callable[[str], None] = lambda message: None) -> Language:
-    """A pipeline whose tagger is trained on `records`, with the role and type `classifiers` (default:
-    trained on the same records) and the `keep_model` filter, if any."""
+                     say: Callable[[str], None] = lambda message: None, encoder: bytes | None = None) -> Language:
+    """A pipeline whose tagger (from the pretrained `encoder`, if any) is trained on `records`, with the
+    role and type `classifiers` (default: trained on the same records) and the `keep_model` filter, if any."""
     say(f"tagger on {len(records)} papers, {epochs} epochs")
-    nlp = train(records, epochs=epochs, seed=seed, vectors=vectors,
+    nlp = train(records, epochs=epochs, seed=seed, vectors=vectors, encoder=encoder,
                 on_epoch=lambda epoch, _, losses: say(f"epoch {epoch}: loss {losses.get('ner', 0.0):.1f}"))
     component = nlp.get_pipe("ml_entities")
     role_model, type_model = classifiers or (train_roles(records, seed), train_types(records, seed, vectors))
@@ -146,25 +150,38 @@ def entity_views(doc: Doc) -> list[EntityView]:
 def build_model(gold_files: Sequence[Path], out_dir: Path, corpus: Path | None = None,
                 corpus_limit: int | None = None, epochs: int = DEFAULT_EPOCHS, seed: int = DEFAULT_SEED,
                 self_training: int = SELF_TRAINING_SAMPLE, keep_folds: int = KEEP_FOLDS,
-                on_step: Callable[[str], None] | None = None) -> Language:
-    """`kg train`: static vectors from the unlabelled `corpus` (if given) and self-training on
-    `self_training` of its papers, the tagger and classifiers (the keep filter from `keep_folds` folds)
-    trained on every gold file, written to
-    `out_dir` (a new directory swapped in whole, so a cut-off run leaves the previous model intact)."""
+                pretrain: int = PRETRAIN_SAMPLE, on_step: Callable[[str], None] | None = None) -> Language:
+    """`kg train`: static vectors from the unlabelled `corpus` (if given), the tagger's encoder pretrained
+    on `pretrain` of its papers and self-training on `self_training` of them, the tagger and classifiers
+    (the keep filter from `keep_folds` folds) trained on every gold file, written to `out_dir` (a new
+    directory swapped in whole, so a cut-off run leaves the previous model intact)."""
     say = on_step or (lambda message: None)
     records = [record for path in gold_files for record in read_gold_records(path)]
-    vectors, sample = None, []
+    vectors, sample, encoder = None, [], None
     if corpus is not None:
         say(f"word vectors from {corpus}")
         vectors = train_vectors(blank_pipeline(), corpus, limit=corpus_limit, seed=seed)
-        sample = corpus_sample(corpus, self_training, seed, [r.paper.title for r in records], corpus_limit)
-    nlp = train_extractor(records, epochs, seed, vectors, sample, keep_folds, on_step)
+        gold_titles = [r.paper.title for r in records]
+        sample = corpus_sample(corpus, self_training, seed, gold_titles, corpus_limit)
+        encoder = corpus_encoder(corpus, vectors, pretrain, seed, gold_titles, corpus_limit, say)
+    nlp = train_extractor(records, epochs, seed, vectors, sample, keep_folds, on_step, encoder)
     nlp.meta.update({"name": "paper_kg_extractor", "version": "1.0.0",
                      "description": "ML entities (model, method, dataset, benchmark, task) in paper abstracts",
                      "sources": [Path(p).name for p in gold_files] + ([Path(corpus).name] if corpus else []),
-                     "seed": seed, "epochs": epochs, "self_training": len(sample), "keep_folds": keep_folds})
+                     "seed": seed, "epochs": epochs, "self_training": len(sample), "keep_folds": keep_folds,
+                     "pretrained_on": pretrain if encoder is not None else 0})
     replace_directory(out_dir, partial(write_model, nlp))
     return nlp
+
+
+def corpus_encoder(corpus: Path, vectors: Vectors, papers: int, seed: int, gold_titles: Sequence[str],
+                   corpus_limit: int | None = None, say: Callable[[str], None] = lambda message: None) -> bytes | None:
+    """The tagger's encoder pretrained on `papers` random corpus papers (never a gold paper); None for 0."""
+    if papers <= 0:
+        return None
+    say(f"pretraining the tagger's encoder on {papers:,} corpus papers, {PRETRAIN_EPOCHS} epochs")
+    return pretrain_encoder(corpus_sample(corpus, papers, seed, gold_titles, corpus_limit), vectors, seed=seed,
+                            on_epoch=lambda epoch, loss: say(f"pretraining epoch {epoch}: loss {loss:.3f}"))
 
 
 def write_model(nlp: Language, folder: Path) -> None:
