@@ -59,9 +59,11 @@ def test_kg_train_writes_a_model_that_kg_build_can_use(tmp_path: Path) -> None:
 
 
 def test_kg_train_writes_the_same_bytes_in_processes_with_other_string_hashes(tmp_path: Path) -> None:
+    corpus = toy_corpus(tmp_path / "corpus.jsonl")  # word vectors, pretraining and self-training too
     for hash_seed in ("1", "2"):
         subprocess.run([sys.executable, "-m", "kg.cli", "train", "--gold", str(TOY_GOLD), "--out",
-                        str(tmp_path / hash_seed), "--epochs", "2", "--seed", "7"],
+                        str(tmp_path / hash_seed), "--epochs", "2", "--seed", "7", "--corpus", str(corpus),
+                        "--self-training", "6"],
                        env={**os.environ, "PYTHONHASHSEED": hash_seed}, check=True, capture_output=True)
 
     def files(folder: Path) -> dict[str, bytes]:
