@@ -319,6 +319,15 @@ def test_generic_concepts_the_tagger_finds_are_dropped_as_the_rules_drop_them() 
     assert {"Qwen2-VL", "Low-Rank Adaptation", "ScienceQA"} <= names
 
 
+def test_a_lower_case_name_used_as_a_compound_adjective_is_not_an_entity_of_the_paper() -> None:
+    described = entities("Extracting actors from posts", "We compare transformer-based models with "
+                         "instruction-tuned LLMs on German Telegram posts.")
+    assert not {"Transformer", "Instruction Tuning"} & set(described)
+    named = entities("Extracting actors from posts", "We train a transformer and compare it with "
+                     "BERT-based taggers and an energy-based model.")
+    assert {"Transformer", "BERT"} <= set(named)
+
+
 def test_a_papers_record_holds_every_mention_field_and_reads_back() -> None:
     mention = Mention("BERT", "abstract", 12, 16, "We fine-tune BERT.", "lexicon", 0.9)
     assert mention.to_json() == asdict(mention) and list(mention.to_json()) == list(asdict(mention))

@@ -43,6 +43,9 @@ MODEL_CONFIDENCE = 0.75
 _NAME_CHARACTER = re.compile(r"[A-Z0-9]")
 # Inside a tagged span: a sentence break, a spaced dash, or a bracket the span does not close.
 _SPAN_BREAK = re.compile(r"\.\s+(?=[A-Z])|\s+(?:--|—|–)\s+|[(\[](?![^)\]]*[)\]])")
+# A compound adjective made of a name: "transformer-based models", "instruction-tuned LLMs".
+_MODIFIER_SUFFIX = re.compile(r"-(?:based|tuned)\b")
+_MODIFIER_END = re.compile(r"-(?:based|tuned)$")
 # Rule candidates kept where the tagger found nothing: well-known names, the paper's title names and the
 # items of its typed enumerations ("datasets (Brightkite, Foursquare and Yelp)").
 TRUSTED_RULES = frozenset({"lexicon", "variant", "title-name", "list"})
@@ -140,8 +143,9 @@ class MLEntities:
 
     def _mentions(self, doc: Doc, text: str, recognition: Recognition) -> tuple[list[Candidate], list[Candidate]]:
         """The tagger's spans, resolved through the rule candidates and lexicons, plus trusted rule
-        candidates where the tagger found nothing; and the trusted candidates a tagger span hides under
-        descriptive words only ("GSM8K zero-shot", not "Claude Code")."""
+        candidates where the tagger found nothing, less lower-case compound adjectives
+        ("transformer-based"); and the trusted candidates a tagger span hides under descriptive words
+        only ("GSM8K zero-shot", not "Claude Code")."""
         local = recognition.local
         by_offsets = {(c.start, c.end): c for c in recognition.candidates}
         mentions = []
@@ -184,6 +188,7 @@ class MLEntities:
             elif all(_describes(text, candidate, start, end) for start, end in tagged
                      if start < candidate.end and candidate.start < end):
                 hidden.append(candidate)
+        mentions = [m for m in mentions if not _describes_others(text, m.start, m.end)]
         return sorted(mentions, key=lambda m: m.start), hidden
 
     def _resolved(self, surface: str, start: int, end: int, label: str, local: Lexicon) -> Candidate:
@@ -247,6 +252,14 @@ def _trimmed_end(text: str, start: int, end: int) -> int:
     ("Policy Alignment(EPA", "Llama 3.1-8B. Llama-Krikri-8B", "EncMin2L -- an encoder-agnostic ...")."""
     cut = _SPAN_BREAK.search(text, start, end)
     return start + len(text[start:cut.start()].rstrip(" ,;:")) if cut else end
+
+
+def _describes_others(text: str, start: int, end: int) -> bool:
+    """The lower-case mention start:end is a compound adjective ("transformer-based models",
+    "instruction-tuned LLMs"): it describes other things, it does not name one the paper uses."""
+    surface = text[start:end]
+    return (surface == surface.lower()
+            and bool(_MODIFIER_SUFFIX.match(text, end) or _MODIFIER_END.search(surface)))
 
 
 def _describes(text: str, candidate: Candidate, start: int, end: int) -> bool:
