@@ -2,9 +2,10 @@
 export (`loaders.neo4j_csv`), so both write the same nodes, relationships and properties.
 
 * a node gets ``:Paper``, or ``:Entity`` plus its type label (``:Model``, ``:Method``, ...), the
-  property ``id`` (its NetworkX id) and every NetworkX attribute (lists as Neo4j lists, ``None``
-  omitted);
-* a relationship gets its NetworkX key as type (PROPOSES, USES, ...) and every attribute;
+  property ``id`` (its NetworkX id) and every NetworkX attribute but ``kind`` (the label says it; lists
+  as Neo4j lists, ``None`` omitted);
+* a relationship gets its NetworkX key as type (PROPOSES, USES, ...) and every attribute but ``rel``
+  (the type says it);
 * both also get ``kg_hash``: a 64-bit hash of their labels or type and properties, which lets a later
   load compare the graph with what the database holds and write only what changed.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from kg.errors import Neo4jError
 from kg.model import ENTITY, PAPER, RELATION_TYPES, TYPE_LABELS
@@ -45,13 +47,11 @@ def property_value(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-_HASH_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))  # ASCII: the fastest encoder
-
-
 def content_hash(labels: tuple[str, ...] | str, properties: dict[str, Any]) -> int:
-    """The `kg_hash` of a node (its labels) or relationship (its type) with these properties."""
-    digest = hashlib.blake2b(_HASH_ENCODER.encode([labels, properties]).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    """The `kg_hash` of a node (its labels) or relationship (its type) with these properties (orjson
+    with sorted keys: three times faster than the json module)."""
+    encoded = orjson.dumps([labels, properties], option=orjson.OPT_SORT_KEYS)
+    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "big", signed=True)
 
 
 def node_kind(data: dict) -> str:
@@ -76,7 +76,7 @@ def relationship_type(u: str, v: str, key: str, data: dict) -> str:
     return rel
 
 
-def _properties(data: dict, skip: str | None = None) -> dict[str, Any]:
+def _properties(data: dict, skip: tuple[str, ...]) -> dict[str, Any]:
     properties = {}
     for key, value in data.items():
         if type(value) not in _SCALARS:
@@ -84,7 +84,8 @@ def _properties(data: dict, skip: str | None = None) -> dict[str, Any]:
             if value is None:
                 continue
         properties[key] = value
-    properties.pop(skip, None)
+    for key in skip:
+        properties.pop(key, None)
     return properties
 
 
@@ -119,7 +120,7 @@ def node_records(graph: nx.MultiDiGraph) -> list[NodeRecord]:
     records = []
     for node, data in graph.nodes(data=True):
         labels = node_labels(data)
-        properties = _properties(data, skip="id")
+        properties = _properties(data, skip=("id", "kind"))
         records.append(NodeRecord(str(node), labels, properties, content_hash(labels, properties)))
     return records
 
@@ -129,7 +130,7 @@ def relationship_records(graph: nx.MultiDiGraph) -> list[RelationshipRecord]:
     records = []
     for u, v, key, data in graph.edges(keys=True, data=True):
         rel = relationship_type(u, v, key, data)
-        properties = _properties(data)
+        properties = _properties(data, skip=("rel",))
         records.append(RelationshipRecord(str(u), str(v), rel, kinds[u], kinds[v], properties,
                                           content_hash(rel, properties)))
     return records
