@@ -342,7 +342,7 @@ def wipe_graph(session, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
 
 class _Rows(list):
     """A batch's rows with a short repr: the driver formats every RUN's parameters for its debug log
-    even when that log is off, which cost a tenth of the client's time in a load."""
+    even when that log is off (about 0.5 s of client CPU in a load of 144,024 relationships)."""
 
     def __repr__(self) -> str:
         return f"<{len(self)} rows>"
