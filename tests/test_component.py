@@ -78,6 +78,24 @@ def test_enumerated_names_count_where_the_tagger_found_nothing_and_skip_the_keep
                  "Using four datasets (Brightkite, Foursquare, Gowalla, and Yelp), we study popularity bias.") == {}
 
 
+def test_capitalised_names_after_an_article_are_a_papers_named_components() -> None:
+    recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
+    title = "Weighted graph networks for multi-behaviour recommendation"
+    abstract = ("SWGCN introduces two novel components: a Target Preference Weigher, which assigns weights, "
+                "and a Synergy Alignment Task. Our proof leverages the Pattern Matrix Method. Data from the "
+                "World Health Organization, the Large Language Model, an LLM-based MAS, the Character Error "
+                "Rate and the Nash Equilibrium are not names; neither is a Transformer Model, which the lexicon "
+                "names.")
+    named = recognizer.recognize(f"{title}\n\n{abstract}", len(title)).named
+    assert [c.name for c in named] == ["Target Preference Weigher", "Synergy Alignment Task", "Pattern Matrix Method"]
+    assert recognizer.recognize("A Query Planner\n\nWe study search.", len("A Query Planner")).named == []  # titles
+    nlp = tagged_pipeline(("METHOD", "SWGCN"))
+    names = found(nlp, title, abstract)
+    assert {"SWGCN", "Target Preference Weigher", "Pattern Matrix Method"} <= set(names)
+    nlp.get_pipe("ml_entities").trusted_rules -= {"named"}
+    assert not {"Target Preference Weigher", "Pattern Matrix Method"} & set(found(nlp, title, abstract))
+
+
 def test_a_known_name_inside_a_dropped_tagger_span_is_judged_on_its_own() -> None:
     nlp = tagged_pipeline(("METHOD", "GSM8K zero-shot evaluation"))
     component = nlp.get_pipe("ml_entities")

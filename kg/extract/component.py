@@ -46,9 +46,10 @@ _SPAN_BREAK = re.compile(r"\.\s+(?=[A-Z])|\s+(?:--|—|–)\s+|[(\[](?![^)\]]*[)
 # A compound adjective made of a name: "transformer-based models", "instruction-tuned LLMs".
 _MODIFIER_SUFFIX = re.compile(r"-(?:based|tuned)\b")
 _MODIFIER_END = re.compile(r"-(?:based|tuned)$")
-# Rule candidates kept where the tagger found nothing: well-known names, the paper's title names and the
-# items of its typed enumerations ("datasets (Brightkite, Foursquare and Yelp)").
-TRUSTED_RULES = frozenset({"lexicon", "variant", "title-name", "list"})
+# Rule candidates kept where the tagger found nothing: well-known names, the paper's title names, the
+# items of its typed enumerations ("datasets (Brightkite, Foursquare and Yelp)") and capitalised names
+# after an article ("a Query Planner").
+TRUSTED_RULES = frozenset({"lexicon", "variant", "title-name", "list", "named"})
 # Entities only these rules found are not judged by the keep filter: the rule alone is that precise.
 PRECISE_RULES = frozenset({"list"})
 ALL_RULES = frozenset({*CONFIDENCE, "lexicon", "modifier", "acronym", "title-name"})
@@ -182,6 +183,8 @@ class MLEntities:
             for candidate in trusted:
                 ruled.add(candidate.start, candidate.end)
             trusted.extend(c for c in recognition.listed if not ruled.overlaps(c.start, c.end))
+        if "named" in self.trusted_rules:  # capitalised names after an article ("a Query Planner")
+            trusted.extend(recognition.named)
         for candidate in trusted:
             if not taken.overlaps(candidate.start, candidate.end):
                 mentions.append(candidate)

@@ -29,6 +29,8 @@ from kg.extract.vocabulary import (
     ARCHITECTURE_NOUNS,
     CONCEPT_HEADS,
     CONTAINER_HEADS,
+    INSTITUTION_HEADS,
+    MEASURE_AND_RESULT_HEADS,
     METHOD_HEAD_WORDS,
     MODEL_CLASS_MODIFIERS,
     NON_CONCEPT_WORDS,
@@ -75,6 +77,13 @@ _NEXT_WORD = re.compile(r"\)\s+([A-Za-z][\w-]*)")
 # "we present X" / "we use X": the paper's own subject and verb right before a name.
 _WE_VERB = re.compile(r"\bwe\s+(?:also\s+)?(?:propose|present|introduce|release|use|employ|adopt|apply|"
                       r"leverage)s?\s+$", re.IGNORECASE)
+# A capitalised name of two or more words after an article or a count, inside the abstract ("two
+# components: a Target Preference Weigher ... and a Synergy Alignment Task", "the Pattern Matrix Method").
+_CAPITALISED = r"[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
+_NAMED_PHRASE = re.compile(rf"(?<![\w-])(?:[Aa]n?|[Tt]he|[Oo]ur|two|three|novel|new)\s+"
+                           rf"(?P<name>{_CAPITALISED}(?:\s+(?:(?:of|for|with|to)\s+)?{_CAPITALISED}){{1,6}})(?![\w-])")
+_DESCRIBING_WORD = re.compile(r"-(?:based|tuned)\b")
+_NOT_NAMED_HEADS = NON_ENTITY_HEADS | PHENOMENON_HEADS | INSTITUTION_HEADS | MEASURE_AND_RESULT_HEADS
 _NAMED_AFTER = re.compile(r"\s*,?\s*(?:named|called|dubbed|termed|coined)\b", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
 _GAP = re.compile(r"^ ?$")
@@ -116,6 +125,7 @@ CONFIDENCE = {
     "proposal": 0.6,
     "quoted": 0.5,
     "list": 0.8,
+    "named": 0.6,
 }
 # Up to three lower-case words before a head word ("learned sparse retrieval").
 _CONCEPT = re.compile(r"\b(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*\s){1,3}[a-z]+(?:-[a-z]+)*\b")
@@ -148,6 +158,7 @@ class Recognition:
     listed: list[Candidate] = field(default_factory=list)  # items of typed enumerations; cast no vote
     # Title names whose type the title states: their own head noun or "X: A ... Dataset for ..."
     title_types: dict[str, str] = field(default_factory=dict)
+    named: list[Candidate] = field(default_factory=list)  # capitalised names after an article; cast no vote
 
 
 # What follows a technique that only describes: "-based", or "data" ending its noun phrase.
@@ -367,7 +378,8 @@ class EntityRecognizer:
         candidates = self._without_overlaps([c for c in found if c.key not in phenomena])
         in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"
         self._type_from_contexts(text, candidates, in_brackets)
-        return Recognition(candidates, title_names, local, self._listed(text, local), title_types)
+        return Recognition(candidates, title_names, local, self._listed(text, local), title_types,
+                           named=self._named_phrases(text, title_end or 0, candidates))
 
     # -- sources of names -------------------------------------------------------------------------
 
@@ -389,6 +401,27 @@ class EntityRecognizer:
                               Candidate(start, end, surface, entry.key, entry.name, entity_type, "list",
                                         CONFIDENCE["list"]))
         return listed
+
+    @staticmethod
+    def _named_phrases(text: str, title_end: int, candidates: list[Candidate]) -> list[Candidate]:
+        """Capitalised names of two or more words after an article in the abstract ("a Query Planner"),
+        where no rule candidate lies: a paper's named components. Not generic concepts, organisations,
+        places, phenomena or measures ("the Large Language Model", "the World Health Organization",
+        "the Character Error Rate")."""
+        taken = Intervals()
+        for candidate in candidates:
+            taken.add(candidate.start, candidate.end)
+        found = []
+        for match in _NAMED_PHRASE.finditer(text, title_end):
+            start, end = match.span("name")
+            name = match.group("name")
+            head = name.rsplit(None, 1)[-1]
+            if (taken.overlaps(start, end) or head.lower() in _NOT_NAMED_HEADS or is_generic(head)
+                    or is_generic(name) or _DESCRIBING_WORD.search(name)):
+                continue  # "the Conversational AI", "an LLM-based MAS"
+            found.append(Candidate(start, end, name, name_key(name), name, phrase_type(name), "named",
+                                   CONFIDENCE["named"]))
+        return found
 
     def lookup(self, surface: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
         """The entry the text's own names (`local`, ruled by its source) or the lexicon give a surface."""

@@ -62,6 +62,21 @@ NON_ENTITY_HEADS = frozenset({
     "inc", "corporation", "company", "conference", "workshop",
 })
 
+# Head nouns of bodies, places and laws ("the World Health Organization", "the European Parliament").
+INSTITUTION_HEADS = frozenset({
+    "organization", "organisation", "centre", "center", "union", "parliament", "act", "agency", "council",
+    "foundation", "ministry", "department", "association", "society", "committee", "commission", "government",
+    "republic", "kingdom", "states", "city", "county", "province", "school", "hospital", "court", "office",
+    "lab", "labs", "team", "project", "program", "programme", "initiative", "award", "prize",
+})
+
+# Head nouns of measures, results and documents, capitalised but never an entity of their own ("the
+# Character Error Rate", "the Nash Equilibrium", "the International AI Safety Report").
+MEASURE_AND_RESULT_HEADS = frozenset({
+    "error", "accuracy", "f1", "rate", "ratio", "factor", "theorem", "lemma", "corollary", "equilibrium", "gap", "lesson",
+    "report", "guidelines", "guideline", "exam", "river", "sea", "ocean", "mountain", "view", "condition",
+})
+
 # Head nouns of phenomena and claims, which are not entities ("state collapse", "tokenization bias",
 # the "free lunch" hypothesis).
 PHENOMENON_HEADS = frozenset({
