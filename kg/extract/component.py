@@ -19,7 +19,7 @@ from spacy.util import filter_spans
 from kg.extract.intervals import Intervals
 from kg.extract.keep_model import EntityView, KeepModel
 from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
-from kg.extract.recognizer import CONFIDENCE, Candidate, EntityRecognizer, Recognition
+from kg.extract.recognizer import CONFIDENCE, MODIFIER_SUFFIX, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.extract.shapes import is_generic, is_name_shaped, resource_head_type
@@ -43,8 +43,7 @@ MODEL_CONFIDENCE = 0.75
 _NAME_CHARACTER = re.compile(r"[A-Z0-9]")
 # Inside a tagged span: a sentence break, a spaced dash, or a bracket the span does not close.
 _SPAN_BREAK = re.compile(r"\.\s+(?=[A-Z])|\s+(?:--|—|–)\s+|[(\[](?![^)\]]*[)\]])")
-# A compound adjective made of a name: "transformer-based models", "instruction-tuned LLMs".
-_MODIFIER_SUFFIX = re.compile(r"-(?:based|tuned)\b")
+# A mention ending in such a suffix ("transformer-based"; the suffix itself: recognizer.MODIFIER_SUFFIX).
 _MODIFIER_END = re.compile(r"-(?:based|tuned)$")
 # Rule candidates kept where the tagger found nothing: well-known names, the paper's title names, the
 # items of its typed enumerations ("datasets (Brightkite, Foursquare and Yelp)") and capitalised names
@@ -262,7 +261,7 @@ def _describes_others(text: str, start: int, end: int) -> bool:
     "instruction-tuned LLMs"): it describes other things, it does not name one the paper uses."""
     surface = text[start:end]
     return (surface == surface.lower()
-            and bool(_MODIFIER_SUFFIX.match(text, end) or _MODIFIER_END.search(surface)))
+            and bool(MODIFIER_SUFFIX.match(text, end) or _MODIFIER_END.search(surface)))
 
 
 def _describes(text: str, candidate: Candidate, start: int, end: int) -> bool:

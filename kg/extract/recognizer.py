@@ -82,7 +82,8 @@ _WE_VERB = re.compile(r"\bwe\s+(?:also\s+)?(?:propose|present|introduce|release|
 _CAPITALISED = r"[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
 _NAMED_PHRASE = re.compile(rf"(?<![\w-])(?:[Aa]n?|[Tt]he|[Oo]ur|two|three|novel|new)\s+"
                            rf"(?P<name>{_CAPITALISED}(?:\s+(?:(?:of|for|with|to)\s+)?{_CAPITALISED}){{1,6}})(?![\w-])")
-_DESCRIBING_WORD = re.compile(r"-(?:based|tuned)\b")
+# A compound adjective made of a name: "transformer-based models", "instruction-tuned LLMs".
+MODIFIER_SUFFIX = re.compile(r"-(?:based|tuned)\b")
 _NOT_NAMED_HEADS = NON_ENTITY_HEADS | PHENOMENON_HEADS | INSTITUTION_HEADS | MEASURE_AND_RESULT_HEADS
 _NAMED_AFTER = re.compile(r"\s*,?\s*(?:named|called|dubbed|termed|coined)\b", re.IGNORECASE)
 _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*")
@@ -417,7 +418,7 @@ class EntityRecognizer:
             name = match.group("name")
             head = name.rsplit(None, 1)[-1]
             if (taken.overlaps(start, end) or head.lower() in _NOT_NAMED_HEADS or is_generic(head)
-                    or is_generic(name) or _DESCRIBING_WORD.search(name)):
+                    or is_generic(name) or MODIFIER_SUFFIX.search(name)):
                 continue  # "the Conversational AI", "an LLM-based MAS"
             found.append(Candidate(start, end, name, name_key(name), name, phrase_type(name), "named",
                                    CONFIDENCE["named"]))
