@@ -89,9 +89,13 @@ def test_capitalised_names_after_an_article_are_a_papers_named_components() -> N
     named = recognizer.recognize(f"{title}\n\n{abstract}", len(title)).named
     assert [c.name for c in named] == ["Target Preference Weigher", "Synergy Alignment Task", "Pattern Matrix Method"]
     assert recognizer.recognize("A Query Planner\n\nWe study search.", len("A Query Planner")).named == []  # titles
+    listing = "We compare with models (The Graph Reasoner, GPT-4o and Llama-3) on three tasks."
+    recognition = recognizer.recognize(f"{title}\n\n{listing}", len(title))  # an enumerated item is one name
+    assert recognition.listed[0].name == "The Graph Reasoner" and recognition.named == []
     nlp = tagged_pipeline(("METHOD", "SWGCN"))
     names = found(nlp, title, abstract)
     assert {"SWGCN", "Target Preference Weigher", "Pattern Matrix Method"} <= set(names)
+    assert "Graph Reasoner" not in found(nlp, title, listing) and "The Graph Reasoner" in found(nlp, title, listing)
     nlp.get_pipe("ml_entities").trusted_rules -= {"named"}
     assert not {"Target Preference Weigher", "Pattern Matrix Method"} & set(found(nlp, title, abstract))
 

@@ -379,8 +379,9 @@ class EntityRecognizer:
         candidates = self._without_overlaps([c for c in found if c.key not in phenomena])
         in_brackets = {d.short_start for d in definitions if d.short_start > d.long_start}  # "Long Form (LF)"
         self._type_from_contexts(text, candidates, in_brackets)
-        return Recognition(candidates, title_names, local, self._listed(text, local), title_types,
-                           named=self._named_phrases(text, title_end or 0, candidates))
+        listed = self._listed(text, local)
+        return Recognition(candidates, title_names, local, listed, title_types,
+                           named=self._named_phrases(text, title_end or 0, candidates + listed))
 
     # -- sources of names -------------------------------------------------------------------------
 
@@ -406,7 +407,7 @@ class EntityRecognizer:
     @staticmethod
     def _named_phrases(text: str, title_end: int, candidates: list[Candidate]) -> list[Candidate]:
         """Capitalised names of two or more words after an article in the abstract ("a Query Planner"),
-        where no rule candidate lies: a paper's named components. Not generic concepts, organisations,
+        where no rule candidate or enumerated item lies: a paper's named components. Not generic concepts, organisations,
         places, phenomena or measures ("the Large Language Model", "the World Health Organization",
         "the Character Error Rate")."""
         taken = Intervals()
