@@ -55,15 +55,22 @@ class LexiconEntry:
         return [self.name, *self.aliases]
 
 
+def _acronym_spelled(surface: str) -> bool:
+    """Most letters capitals: "CAsT", "PoT", "GRPO", not "StarCoder"."""
+    letters = [c for c in surface if c.isalpha()]
+    return 2 * sum(c.isupper() for c in letters) > len(letters)
+
+
 class Lexicon:
     """Surface forms -> entries, matched on canonical keys (case and punctuation folded).
 
     An entry marked case_sensitive (a name that is also an ordinary word, like "Falcon") matches only
     a surface spelled as one of its aliases, and never a lower-case word; all others match any spelling
     with the same key, except that an all-lower-case surface never matches an entry whose every alias
-    has a capital, a common word matches only an alias spelled like it but for case ("Multiple" is not
-    MultiPL-E), and a lower-case phrase of plain words matches a model only through a lower-case alias
-    with the same key.
+    has a capital, a lower-case word matches no entry but a model when every alias of its key is spelled
+    as an acronym ("cast" is not "CAsT"; "starcoder" is StarCoder, "gpt" GPT), a common word matches only
+    an alias spelled like it but for case ("Multiple" is not MultiPL-E), and a lower-case phrase of plain
+    words matches a model only through a lower-case alias with the same key.
     """
 
     def __init__(self, entries: list[LexiconEntry] | None = None) -> None:
@@ -122,6 +129,10 @@ class Lexicon:
             return entry if surface in entry.surfaces or surface.replace("-", " ") in entry.surfaces else None
         if surface.islower() and not any(s.islower() for s in entry.surfaces):
             return None  # "of a" is not OFA, "pile" is not The Pile
+        if surface.isalpha() and surface.islower() and entry.type != "model":  # models: "gpt", "gpt-4o"
+            spelled = [s for s in entry.surfaces if name_key(s) == name_key(surface)]
+            if spelled and all(_acronym_spelled(s) for s in spelled):
+                return None  # the verb "cast" is not TREC CAsT, though its alias "trec-cast" is lower-case
         if surface.lower() in common_words() and not any(s.lower() == surface.lower() for s in entry.surfaces):
             return None  # "Multiple" is not MultiPL-E
         if entry.type == "model" and _DESCRIPTION.fullmatch(surface) and not any(
