@@ -54,6 +54,11 @@ class LexiconEntry:
     def surfaces(self) -> list[str]:
         return [self.name, *self.aliases]
 
+    def spellings(self, surface: str) -> list[str]:
+        """The name and aliases with the key of `surface` ("LLaMA-2", "Llama 2")."""
+        key = name_key(surface)
+        return [spelling for spelling in self.surfaces if name_key(spelling) == key]
+
 
 def _acronym_spelled(surface: str) -> bool:
     """Most letters capitals: "CAsT", "PoT", "GRPO", not "StarCoder"."""
@@ -130,13 +135,13 @@ class Lexicon:
         if surface.islower() and not any(s.islower() for s in entry.surfaces):
             return None  # "of a" is not OFA, "pile" is not The Pile
         if surface.isalpha() and surface.islower() and entry.type != "model":  # models: "gpt", "gpt-4o"
-            spelled = [s for s in entry.surfaces if name_key(s) == name_key(surface)]
+            spelled = entry.spellings(surface)
             if spelled and all(_acronym_spelled(s) for s in spelled):
                 return None  # the verb "cast" is not TREC CAsT, though its alias "trec-cast" is lower-case
         if surface.lower() in common_words() and not any(s.lower() == surface.lower() for s in entry.surfaces):
             return None  # "Multiple" is not MultiPL-E
         if entry.type == "model" and _DESCRIPTION.fullmatch(surface) and not any(
-                s.islower() and name_key(s) == name_key(surface) for s in entry.surfaces):
+                s.islower() for s in entry.spellings(surface)):
             return None  # "a generative pre-trained transformer" describes; it does not name GPT
         return entry
 

@@ -176,7 +176,7 @@ def is_architecture_descriptor(surface: str, entity_type: str, following: str) -
 
 def _recased(word: str, entry: LexiconEntry) -> bool:
     """'Zero' for 'ZeRO': a capitalised word where the name is only ever written with inner capitals."""
-    same = [s for s in entry.surfaces if name_key(s) == name_key(word)]
+    same = entry.spellings(word)
     return word[1:].islower() and word not in same and not any(s.isupper() or s[1:].islower() for s in same)
 
 
