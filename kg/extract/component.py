@@ -43,8 +43,8 @@ MODEL_CONFIDENCE = 0.75
 _NAME_CHARACTER = re.compile(r"[A-Z0-9]")
 # Inside a tagged span: a sentence break, a spaced dash, or a bracket the span does not close.
 _SPAN_BREAK = re.compile(r"\.\s+(?=[A-Z])|\s+(?:--|—|–)\s+|[(\[](?![^)\]]*[)\]])")
-# A mention ending in such a suffix ("transformer-based"; the suffix itself: recognizer.MODIFIER_SUFFIX).
-_MODIFIER_END = re.compile(r"-(?:based|tuned)$")
+# A mention ending in a compound-adjective suffix ("transformer-based").
+_MODIFIER_END = re.compile(rf"(?:{MODIFIER_SUFFIX.pattern})$")
 # Rule candidates kept where the tagger found nothing: well-known names, the paper's title names, the
 # items of its typed enumerations ("datasets (Brightkite, Foursquare and Yelp)") and capitalised names
 # after an article ("a Query Planner").

@@ -407,9 +407,9 @@ class EntityRecognizer:
     @staticmethod
     def _named_phrases(text: str, title_end: int, candidates: list[Candidate]) -> list[Candidate]:
         """Capitalised names of two or more words after an article in the abstract ("a Query Planner"),
-        where no rule candidate or enumerated item lies: a paper's named components. Not generic concepts, organisations,
-        places, phenomena or measures ("the Large Language Model", "the World Health Organization",
-        "the Character Error Rate")."""
+        where no rule candidate or enumerated item lies: a paper's named components. Not generic
+        concepts, organisations, places, phenomena or measures ("the Large Language Model", "the World
+        Health Organization", "the Character Error Rate")."""
         taken = Intervals()
         for candidate in candidates:
             taken.add(candidate.start, candidate.end)

@@ -68,13 +68,14 @@ INSTITUTION_HEADS = frozenset({
     "foundation", "ministry", "department", "association", "society", "committee", "commission", "government",
     "republic", "kingdom", "states", "city", "county", "province", "school", "hospital", "court", "office",
     "lab", "labs", "team", "project", "program", "programme", "initiative", "award", "prize",
+    "river", "sea", "ocean", "mountain",
 })
 
-# Head nouns of measures, results and documents, capitalised but never an entity of their own ("the
-# Character Error Rate", "the Nash Equilibrium", "the International AI Safety Report").
+# Head nouns of measures, results, states and documents, capitalised but never an entity of their own
+# ("the Character Error Rate", "the Nash Equilibrium", "the International AI Safety Report").
 MEASURE_AND_RESULT_HEADS = frozenset({
-    "error", "accuracy", "f1", "rate", "ratio", "factor", "theorem", "lemma", "corollary", "equilibrium", "gap", "lesson",
-    "report", "guidelines", "guideline", "exam", "river", "sea", "ocean", "mountain", "view", "condition",
+    "error", "accuracy", "f1", "rate", "ratio", "factor", "theorem", "lemma", "corollary", "equilibrium", "gap",
+    "lesson", "report", "guidelines", "guideline", "exam", "view", "condition",
 })
 
 # Head nouns of phenomena and claims, which are not entities ("state collapse", "tokenization bias",
