@@ -1,9 +1,11 @@
-"""The BILUO tagger's decoding: the best valid tag sequence (Viterbi), and tag sequences to spans."""
+"""The BILUO tagger's decoding: the best valid tag sequence (Viterbi), and tag sequences to spans; its
+embedding folded into tables for prediction."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +83,77 @@ def test_a_penalty_on_outside_turns_a_doubtful_token_into_a_span() -> None:
     scores[1, LABELS.index("U-MODEL")] = 1.5
     assert [LABELS[t] for t in best_sequences([scores], BiluoMoves(LABELS), 0.0)[0]] == ["O", "O", "O"]
     assert [LABELS[t] for t in best_sequences([scores], BiluoMoves(LABELS), 1.0)[0]] == ["O", "U-MODEL", "O"]
+
+
+def _tagger_docs(nlp: spacy.Language, texts: list[str]) -> list:
+    """Docs as the tagger sees them: tokenised, split and voted on by the rules before it."""
+    docs = [nlp.make_doc(text) for text in texts]
+    for name, component in nlp.pipeline:
+        if name == "ner":
+            return docs
+        docs = [component(doc) for doc in docs]
+    raise AssertionError("no ner")
+
+
+def test_the_folded_embedding_gives_the_shipped_taggers_numbers() -> None:
+    """Folded into tables, the shipped tagger's embedding (hashed rows and static vectors) gives the
+    model's own embedding on real abstracts, and the tagger the same tags, also after its weights change."""
+    from spacy.pipeline import Tagger
+
+    from kg.extract.pipeline import build_nlp
+    from kg.readers import read_papers
+
+    nlp = build_nlp()
+    tagger = nlp.get_pipe("ner")
+    papers = read_papers([Path(__file__).parents[1] / "seeds"]).papers[:40]
+    docs = [*_tagger_docs(nlp, [f"{paper.title}\n\n{paper.abstract}" for paper in papers]),
+            nlp.make_doc(""), nlp.make_doc("Zyxwv qqq 12 \u00e6\u00f8 unseen-word")]
+    folded = tagger._folded_embedding()
+    assert folded is not None and folded.static_vectors is not None
+    embed = tagger.model.layers[0].layers[0]
+    for _ in range(2):
+        expected = embed.predict(docs)
+        assert [len(doc) for doc in folded(docs)] == [len(doc) for doc in docs]
+        assert max(float(np.abs(want - got).max(initial=0)) for want, got in zip(expected, folded(docs),
+                                                                               strict=True)) < 1e-4
+        assert all((want == got).all() for want, got in zip(Tagger.predict(tagger, docs), tagger.predict(docs),
+                                                           strict=True))
+        for node in embed.walk():  # new weights, as training gives: the tables follow them
+            if node.name in ("hashembed", "maxout"):
+                node.set_param(node.param_names[0], node.get_param(node.param_names[0]) * 1.5)
+
+
+def test_a_tagger_without_static_vectors_is_folded_and_other_embeddings_are_not() -> None:
+    from spacy.pipeline import Tagger
+    from spacy.training import Example
+    from thinc.api import Config
+
+    from kg.extract.biluo import BiluoTagger
+    from kg.extract.folded_embedding import FoldedEmbedding
+
+    nlp = spacy.blank("en")
+    tagger = nlp.add_pipe("biluo_ner", name="ner")
+    assert isinstance(tagger, BiluoTagger)
+    texts = ["We fine-tune BERT on GLUE.", "GPT-4 answers questions from SQuAD and more."]
+    examples = [Example.from_dict(nlp.make_doc(texts[0]), {"entities": [(13, 17, "MODEL"), (21, 25, "BENCHMARK")]}),
+                Example.from_dict(nlp.make_doc(texts[1]), {"entities": [(0, 5, "MODEL"), (29, 34, "DATASET")]})]
+    nlp.initialize(lambda: examples)
+    docs = [nlp.make_doc(text) for text in texts]
+    folded = tagger._folded_embedding()
+    assert folded is not None and folded.static_vectors is None
+    embed = tagger.model.layers[0].layers[0]
+    assert max(float(np.abs(want - got).max()) for want, got in zip(embed.predict(docs), folded(docs),
+                                                                   strict=True)) < 1e-5
+    assert all((want == got).all() for want, got in zip(Tagger.predict(tagger, docs), tagger.predict(docs),
+                                                       strict=True))
+    characters = spacy.registry.resolve(Config().from_str("""
+        [model]
+        @architectures = "spacy.CharacterEmbed.v2"
+        width = 32
+        rows = 100
+        nM = 8
+        nC = 4
+        include_static_vectors = false
+        feature = "NORM"
+    """))["model"]
+    assert FoldedEmbedding.of(characters) is None

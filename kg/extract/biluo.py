@@ -22,6 +22,8 @@ from spacy.vocab import Vocab
 from thinc.api import Model, NumpyOps, SequenceCategoricalCrossentropy, get_current_ops
 from threadpoolctl import ThreadpoolController
 
+from kg.extract.folded_embedding import FoldedEmbedding
+
 # The model: a per-token softmax over a CNN whose input embeds each token's
 # rule vote (TAG) next to its own form, so the lexicon and rules are features the model learns to trust
 # or overrule.
@@ -79,6 +81,7 @@ class BiluoTagger(Tagger):
         super().__init__(vocab, model, name, overwrite=False, scorer=scorer, label_smoothing=label_smoothing)
         self.outside_penalty = outside_penalty
         self._moves: BiluoMoves | None = None
+        self._folded: FoldedEmbedding | None = None
         if type(get_current_ops()) is NumpyOps:  # on the CPU (a GPU's ops are left alone)
             ops = BlasOps()
             for node in model.walk():
@@ -108,6 +111,28 @@ class BiluoTagger(Tagger):
         truths = [[None if tag in _MISSING else tag for tag in example.get_aligned_ner()] for example in examples]
         d_scores, loss = loss_func(scores, truths)
         return float(loss), d_scores
+
+    def predict(self, docs: Iterable[Doc]) -> list[np.ndarray]:
+        """Each doc's best tag ids. On the CPU a `MultiHashEmbed` embedding runs folded into tables
+        (`FoldedEmbedding`): the same scores up to float rounding, in a sixth less time."""
+        docs = list(docs)
+        folded = self._folded_embedding()
+        if folded is None or not any(len(doc) for doc in docs):
+            return super().predict(docs)
+        (_, encode), output = self.model.layers[0].layers, self.model.layers[1]
+        return self._scores2guesses(output.predict(encode.predict(folded(docs))))
+
+    def _folded_embedding(self) -> FoldedEmbedding | None:
+        """The folded form of the model's embedding, if it is a CPU `MultiHashEmbed` inside spaCy's
+        Tagger(Tok2Vec(embed, encode)) layout."""
+        if not isinstance(self.model.ops, BlasOps) or len(self.model.layers) != 2:
+            return None
+        tok2vec = self.model.layers[0]
+        if len(tok2vec.layers) != 2:
+            return None
+        if self._folded is None or self._folded.embed is not tok2vec.layers[0]:
+            self._folded = FoldedEmbedding.of(tok2vec.layers[0])
+        return self._folded
 
     def _scores2guesses(self, scores) -> list[np.ndarray]:
         """The best valid tag sequence of each doc (spaCy's Tagger takes each token's best tag)."""
