@@ -81,7 +81,7 @@ class BiluoTagger(Tagger):
         super().__init__(vocab, model, name, overwrite=False, scorer=scorer, label_smoothing=label_smoothing)
         self.outside_penalty = outside_penalty
         self._moves: BiluoMoves | None = None
-        self._folded: FoldedEmbedding | None = None
+        self._folded: tuple[Model, FoldedEmbedding | None] | None = None  # (embedding, its folded form)
         if type(get_current_ops()) is NumpyOps:  # on the CPU (a GPU's ops are left alone)
             ops = BlasOps()
             for node in model.walk():
@@ -117,7 +117,7 @@ class BiluoTagger(Tagger):
         (`FoldedEmbedding`): the same scores up to float rounding, in a third less time."""
         docs = list(docs)
         folded = self._folded_embedding()
-        if folded is None or not any(len(doc) for doc in docs):
+        if folded is None or not any(len(doc) for doc in docs) or not folded.reads(docs[0].vocab.vectors):
             return super().predict(docs)
         (_, encode), output = self.model.layers[0].layers, self.model.layers[1]
         return self._scores2guesses(output.predict(encode.predict(folded(docs))))
@@ -130,9 +130,10 @@ class BiluoTagger(Tagger):
         tok2vec = self.model.layers[0]
         if len(tok2vec.layers) != 2:
             return None
-        if self._folded is None or self._folded.embed is not tok2vec.layers[0]:
-            self._folded = FoldedEmbedding.of(tok2vec.layers[0])
-        return self._folded
+        embed = tok2vec.layers[0]
+        if self._folded is None or self._folded[0] is not embed:  # folded once per embedding model
+            self._folded = (embed, FoldedEmbedding.of(embed))
+        return self._folded[1]
 
     def _scores2guesses(self, scores) -> list[np.ndarray]:
         """The best valid tag sequence of each doc (spaCy's Tagger takes each token's best tag)."""

@@ -55,6 +55,10 @@ class FoldedEmbedding:
         return cls(embed, hash_embeds, static, named["maxout"][0], named["layernorm"][0],
                    named["extract_features"][0])
 
+    def reads(self, vectors: Vectors) -> bool:
+        """Whether the static vectors are a plain table (floret's hashed vectors are not folded)."""
+        return self.static_vectors is None or vectors.mode == Mode.default
+
     def __call__(self, docs: list[Doc]) -> list[np.ndarray]:
         """Each doc's (tokens, width) embedding, as `embed.predict(docs)` gives it."""
         vectors = docs[0].vocab.vectors
@@ -85,8 +89,6 @@ class FoldedEmbedding:
         weights = [node.get_param("E") for node in self.hash_embeds]
         weights += [self.mix.get_param("W"), self.mix.get_param("b")]
         if self.static_vectors is not None:
-            if vectors.mode != Mode.default:
-                raise ValueError("the folded embedding reads default-mode vectors only")
             weights.append(self.static_vectors.get_param("W"))
         checksum = (*(zlib.crc32(np.ascontiguousarray(weight).data) for weight in weights),
                     id(vectors.data), vectors.data.shape)
