@@ -9,6 +9,8 @@ import orjson
 
 ENTITY_TYPES: tuple[str, ...] = ("model", "method", "dataset", "benchmark", "task")
 MISSION_TYPES: tuple[str, ...] = ("model", "method", "dataset", "benchmark")
+RESOURCE_TYPES: frozenset[str] = frozenset({"dataset", "benchmark"})  # data a paper trains or evaluates on
+SYSTEM_TYPES: frozenset[str] = frozenset({"model", "method"})  # what a paper builds or runs
 ROLES: tuple[str, ...] = ("proposes", "uses", "mentions")
 FIELDS: tuple[str, ...] = ("title", "abstract")
 TITLE_SEPARATOR = "\n\n"  # a paper as one text: title, a blank line, abstract

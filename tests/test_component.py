@@ -9,7 +9,7 @@ import spacy
 from spacy.language import Language
 
 from kg.extract.component import MLEntities
-from kg.extract.enumerations import enumerated_names
+from kg.extract.enumerations import coordinated_names, enumerated_names
 from kg.extract.keep_model import EntityView, KeepModel
 from kg.extract.lexicon import LEXICON_DIR, load_lexicon
 from kg.extract.pipeline import _tokenizer, build_nlp, extract_papers
@@ -76,6 +76,26 @@ def test_enumerated_names_count_where_the_tagger_found_nothing_and_skip_the_keep
     component.trusted_rules = frozenset({"lexicon", "variant"})
     assert found(nlp, "Popularity bias in venue recommendation",
                  "Using four datasets (Brightkite, Foursquare, Gowalla, and Yelp), we study popularity bias.") == {}
+
+
+def test_a_list_under_a_resource_noun_types_the_names_the_tagger_found() -> None:
+    """"the Stanford Background and PASCAL VOC2012 datasets" (SciER) and "baselines, including ...
+    HybridContextQA": the head noun moves a name between {model, method} and {dataset, benchmark}. It
+    proposes no names of its own, leaves tasks alone, and takes no list without "and"/"or" or a bracket."""
+    text = ("We test on the Stanford Background and PASCAL VOC2012 datasets, on Korean, English, and Chinese "
+            "datasets and on the MLIR and CLIR benchmarks.")
+    assert {text[s:e]: kind for s, e, kind in coordinated_names(text)} == {
+        "Stanford Background": "dataset", "PASCAL VOC2012": "dataset", "Korean": "dataset", "English": "dataset",
+        "Chinese": "dataset", "MLIR": "benchmark", "CLIR": "benchmark"}
+    unfinished = "Applied to datasets such as VisArgs, CRM reveals distinct failure modes."
+    assert len(list(enumerated_names(unfinished))) == 2 and list(enumerated_names(unfinished, complete=True)) == []
+    nlp = tagged_pipeline(("METHOD", "Stanford Background"), ("DATASET", "ZetaNet"), ("TASK", "MLIR"),
+                          ("METHOD", "VisArgs"), ("METHOD", "CRM"))
+    names = found(nlp, "Adversarial training for scene parsing", text + " It beats baselines (ZetaNet and U-Net). "
+                  "We introduce Contrastive Region Masking (CRM). " + unfinished)
+    assert names["Stanford Background"] == "dataset" and names["ZetaNet"] == "method" and names["MLIR"] == "task"
+    assert names["Contrastive Region Masking"] == names["VisArgs"] == "method"  # "such as VisArgs, CRM reveals"
+    assert not {"Korean", "English", "Chinese"} & set(names)
 
 
 def test_capitalised_names_after_an_article_are_a_papers_named_components() -> None:

@@ -27,6 +27,7 @@ from kg.extract.type_model import TypeModel
 from kg.extract.votes import doc_text
 from kg.extract.word_vectors import WordVectors
 from kg.keys import entity_node_id, name_key
+from kg.model import RESOURCE_TYPES, SYSTEM_TYPES
 
 SPAN_ATTRIBUTES = ("entity_id", "canonical_name", "role", "rule", "confidence", "family", "char_offsets", "sentence")
 for _attribute in SPAN_ATTRIBUTES:
@@ -278,6 +279,7 @@ class _Judge:
         self.component, self.text, self.title_end = component, text, title_end
         self.roles, self.context = roles, context
         self.title_names, self.title_types = recognition.title_names, recognition.title_types
+        self.listed_types = recognition.listed_types
         self.verdicts: dict[tuple, tuple[str, str] | None] = {}
 
     def entities(self, mentions: list[Candidate]) -> list[tuple[list[Candidate], str, str]]:
@@ -309,6 +311,10 @@ class _Judge:
         if not known:  # "X: A Novel Dataset for ..." or "X Benchmark" says what X is
             entity_type = (self.title_types.get(group[0].key) or resource_head_type(group[0].name)
                            or entity_type)
+            listed = self.listed_types.get(group[0].key)  # "the X and Y datasets", "models (X, Y)"
+            if listed in SYSTEM_TYPES and entity_type in RESOURCE_TYPES \
+                    or listed in RESOURCE_TYPES and entity_type in SYSTEM_TYPES:
+                entity_type = listed
         if component.role_model is not None:  # the trained classifier reads the rules' answer as a feature
             role = component.role_model.predict(self.text, self.title_end, entity_type, offsets, role, known,
                                                 context=context)[0]

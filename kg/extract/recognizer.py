@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from kg.extract.acronyms import AcronymDefinition, find_acronyms
-from kg.extract.enumerations import enumerated_names
+from kg.extract.enumerations import coordinated_names, enumerated_names
 from kg.extract.intervals import Intervals
 from kg.extract.lexicon import LOOKUP_MEMORY, Lexicon, LexiconEntry, common_words
 from kg.extract.shapes import (
@@ -160,6 +160,8 @@ class Recognition:
     # Title names whose type the title states: their own head noun or "X: A ... Dataset for ..."
     title_types: dict[str, str] = field(default_factory=dict)
     named: list[Candidate] = field(default_factory=list)  # capitalised names after an article; cast no vote
+    # Names a list types by its head noun: "datasets (A, B and C)", "the A and B benchmarks"
+    listed_types: dict[str, str] = field(default_factory=dict)
 
 
 # What follows a technique that only describes: "-based", or "data" ending its noun phrase.
@@ -381,7 +383,8 @@ class EntityRecognizer:
         self._type_from_contexts(text, candidates, in_brackets)
         listed = self._listed(text, local)
         return Recognition(candidates, title_names, local, listed, title_types,
-                           named=self._named_phrases(text, title_end or 0, candidates + listed))
+                           named=self._named_phrases(text, title_end or 0, candidates + listed),
+                           listed_types=self._listed_types(text, local))
 
     # -- sources of names -------------------------------------------------------------------------
 
@@ -403,6 +406,20 @@ class EntityRecognizer:
                               Candidate(start, end, surface, entry.key, entry.name, entity_type, "list",
                                         CONFIDENCE["list"]))
         return listed
+
+    def _listed_types(self, text: str, local: Lexicon) -> dict[str, str]:
+        """The keys of the names the text lists under a typing head noun, with its type: the items of
+        its complete enumerations and of its coordinations before a plural resource noun ("the CUB and
+        Visual Genome datasets"). Lexicon names are left out: they keep the lexicon's type."""
+        types: dict[str, str] = {}
+        for start, end, entity_type in [*enumerated_names(text, complete=True), *coordinated_names(text)]:
+            surface = text[start:end]
+            if is_generic(surface) or surface.lower() in common_words():
+                continue
+            found = self.lookup(surface, local)
+            if found is None or found[1] != "lexicon":
+                types.setdefault(name_key(surface) if found is None else found[0].key, entity_type)
+        return types
 
     @staticmethod
     def _named_phrases(text: str, title_end: int, candidates: list[Candidate]) -> list[Candidate]:
