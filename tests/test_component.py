@@ -151,6 +151,13 @@ def test_title_names_count_without_the_tagger_and_keep_the_type_the_title_states
     untagged = found(tagged_pipeline(), "GannetBench: A Benchmark for Table Reasoning",
                      "GannetBench holds 3,000 tables. We test ten models on GannetBench.")
     assert untagged["GannetBench"] == "benchmark"
+    nlp = tagged_pipeline(("METHOD", "PETREL"), ("METHOD", "V-FAT"))
+    names = found(nlp, "PETREL Benchmark: Multi-Agent LLM Bias Uncovered",
+                  "We present PETREL, a novel benchmark developed to assess bias.")
+    assert names["PETREL"] == "benchmark"  # the title's "PETREL Benchmark" types the name alone too
+    names = found(nlp, "V-FAT: Benchmarking Visual Fidelity Against Text-bias",
+                  "To quantify this effect, we introduce V-FAT, a diagnostic set of 4,026 VQA instances.")
+    assert names["V-FAT"] == "benchmark"
     recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
     title = "Service, Solidarity, and Self-Help: A Comparative Topic Model"
     assert "service" not in recognizer.recognize(title + "\n\nText.", len(title)).title_names

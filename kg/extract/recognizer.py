@@ -20,6 +20,7 @@ from kg.extract.shapes import (
     is_generic,
     is_name_shaped,
     is_plural_acronym,
+    resource_head_type,
     shape_type,
     size_list_family,
     split_variant,
@@ -55,6 +56,9 @@ _PHRASE_ENDERS = (r"for|with|via|in|of|to|on|using|from|by|through|that|which|wh
 _PHRASE_END = re.compile(rf"\s*[,;:!?\"“”]|\s+(?:{_PHRASE_ENDERS})\b", re.IGNORECASE)
 # Where the first noun phrase of a title or subtitle ends: also at "and" ("X and Y: ...").
 _FIRST_PHRASE = re.compile(rf"\s*[,;:!?\"“”]|\s+(?:and|{_PHRASE_ENDERS})\b", re.IGNORECASE)
+# A subtitle saying its title name is a benchmark: "V-FAT: Benchmarking Visual Fidelity ..." (not
+# "Social Gym and SPaRTan: Benchmarking and Improving ...", which also names a method).
+_BENCHMARKING = re.compile(r"\s*benchmarking\s+(?!and\b|or\b)", re.IGNORECASE)
 # Words between a head noun and the name it introduces ("a dataset, called X").
 _INTRODUCER = re.compile(r"(?:[\s,:(]|\b(?:called|named|dubbed|termed|namely|the|our|new|novel)\b)+$", re.IGNORECASE)
 _TITLE_ARTICLE = re.compile(r"(?:^|\s)[Aa]n?\s+(?P<phrase>[A-Z].*)$")
@@ -462,7 +466,9 @@ class EntityRecognizer:
         if not match:
             return self._title_article_phrase(text[:title_end], local), {}
         chunk = _FIRST_PHRASE.split(match.group("rest"), maxsplit=1)[0].split()
-        subtitle_head = head_type(chunk[-1:]) if len(chunk) >= 2 and chunk[0].lower() in {"a", "an", "the"} else None
+        # "A Novel Dataset with ...", "V-FAT: Benchmarking ..." (not "X and Y: Benchmarking and Improving ...")
+        subtitle_head = head_type(chunk[-1:]) if len(chunk) >= 2 and chunk[0].lower() in {"a", "an", "the"} else \
+            "benchmark" if _BENCHMARKING.match(match.group("rest")) else None
         keys, types = set(), {}
         for name in (n.strip() for n in _NAME_LIST.split(match.group("name"))):
             words = name.split()
@@ -479,6 +485,8 @@ class EntityRecognizer:
             stated = head_type(words[-1:]) or subtitle_head
             if stated and stated != "task" and (known is None or known[1] != "lexicon"):
                 types[entry.key] = stated
+                if resource_head_type(name):  # "MALIBU Benchmark: ..." then "We present MALIBU, ..."
+                    types.setdefault(name_key(" ".join(words[:-1])), stated)
         # 'Harnessing Explanations: LLM-to-LM Interpreter for ...': no name before the colon, one after.
         return keys or self._title_article_phrase(match.group("rest"), local), types
 
