@@ -50,6 +50,12 @@ def test_enumerations_after_a_typing_head_noun_give_every_item() -> None:
     items = {text[start:end]: kind for start, end, kind in enumerated_names(text)}
     assert items == {"Brightkite": "dataset", "Foursquare": "dataset", "Gowalla": "dataset", "Yelp": "dataset",
                      "ZetaLM-7B": "model", "Orca Mini": "model", "KiloQA": "benchmark", "MegaQA": "benchmark"}
+    text = ("Five datasets of HAR (UCI-HAR, WISDM, and PAMAP2) and benchmarks for issue localization, such as "
+            "SWE-Bench and LocBench; benchmarks for LLMs (GPT-4o and Llama-3); models from providers (OpenAI and "
+            "Meta).")
+    items = {text[start:end]: kind for start, end, kind in enumerated_names(text)}
+    assert items == {"UCI-HAR": "dataset", "WISDM": "dataset", "PAMAP2": "dataset", "SWE-Bench": "benchmark",
+                     "LocBench": "benchmark", "GPT-4o": "model", "Llama-3": "model"}
 
 
 def test_lists_that_are_not_names_are_not_taken() -> None:
