@@ -5,6 +5,8 @@ the keep filter is the shipped one with its threshold set, or a stand-in droppin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import spacy
 from spacy.language import Language
 
@@ -24,8 +26,8 @@ class DropsLongNames(KeepModel):
     def __init__(self) -> None:
         super().__init__([], [], [0.0, 0.0])
 
-    def keeps(self, context: PaperContext, entity: EntityView) -> bool:
-        return " " not in entity.name
+    def keeps_many(self, context: PaperContext, entities: Sequence[EntityView]) -> list[bool]:
+        return [" " not in entity.name for entity in entities]
 
 
 def tagged_pipeline(*spans: tuple[str, str]) -> Language:

@@ -287,39 +287,50 @@ class _Judge:
         by_key: dict[str, list[Candidate]] = defaultdict(list)
         for mention in sorted(mentions, key=lambda m: m.start):
             by_key[mention.key].append(mention)
-        kept = []
-        for group in by_key.values():
-            signature = tuple((m.start, m.end, m.rule, m.key) for m in group)
-            if signature not in self.verdicts:
-                self.verdicts[signature] = self._verdict(group)
-            verdict = self.verdicts[signature]
-            if verdict is not None:
-                kept.append((group, *verdict))
-        return kept
+        signatures = [tuple((m.start, m.end, m.rule, m.key) for m in group) for group in by_key.values()]
+        unjudged = {signature: group for signature, group in zip(signatures, by_key.values())
+                    if signature not in self.verdicts}
+        self.verdicts.update(zip(unjudged, self._verdicts(list(unjudged.values()))))
+        return [(group, *self.verdicts[signature]) for signature, group in zip(signatures, by_key.values())
+                if self.verdicts[signature] is not None]
 
-    def _verdict(self, group: list[Candidate]) -> tuple[str, str] | None:
-        """The group's type and role, or None when the keep filter drops it."""
+    def _verdicts(self, groups: list[list[Candidate]]) -> list[tuple[str, str] | None]:
+        """Each group's type and role, or None when the keep filter drops it; each classifier scores all
+        the groups at once."""
         component, context = self.component, self.context
-        role = self.roles.role(group, self.title_names)
-        entity_type = Counter(m.type for m in group).most_common(1)[0][0]
-        known = any(m.known for m in group)
-        offsets = [(m.start, m.end) for m in group]
-        precise = all(m.rule in component.precise_rules for m in group)
-        if component.type_model is not None and not known and not any(m.family for m in group) and not precise:
-            # a name the lexicon knows, or a variant of one, keeps the lexicon's type
-            entity_type = component.type_model.predict(context, offsets, entity_type)
-        if not known:  # "X: A Novel Dataset for ..." or "X Benchmark" says what X is
-            entity_type = (self.title_types.get(group[0].key) or resource_head_type(group[0].name)
-                           or entity_type)
-            listed = self.listed_types.get(group[0].key)  # "the X and Y datasets", "models (X, Y)"
-            if listed in SYSTEM_TYPES and entity_type in RESOURCE_TYPES \
-                    or listed in RESOURCE_TYPES and entity_type in SYSTEM_TYPES:
-                entity_type = listed
+        rule_roles = [self.roles.role(group, self.title_names) for group in groups]
+        types = [Counter(m.type for m in group).most_common(1)[0][0] for group in groups]
+        known = [any(m.known for m in group) for group in groups]
+        offsets = [[(m.start, m.end) for m in group] for group in groups]
+        precise = [all(m.rule in component.precise_rules for m in group) for group in groups]
+        if component.type_model is not None:  # a name the lexicon knows, or a variant of one, keeps its type
+            asked = [i for i, group in enumerate(groups)
+                     if not known[i] and not any(m.family for m in group) and not precise[i]]
+            predicted = component.type_model.predict_many(context, [(offsets[i], types[i]) for i in asked])
+            for i, entity_type in zip(asked, predicted, strict=True):
+                types[i] = entity_type
+        for i, group in enumerate(groups):
+            if not known[i]:
+                types[i] = self._stated_type(group, types[i])
+        roles = rule_roles
         if component.role_model is not None:  # the trained classifier reads the rules' answer as a feature
-            role = component.role_model.predict(self.text, self.title_end, entity_type, offsets, role, known,
-                                                context=context)[0]
-        if (component.keep_model is not None and not precise
-                and not component.keep_model.keeps(context, EntityView(
-                    group[0].name, entity_type, role, [(m.start, m.end, m.rule) for m in group]))):
-            return None
-        return entity_type, role
+            roles = [role for role, _ in component.role_model.predict_many(
+                self.text, self.title_end, list(zip(types, offsets, rule_roles, known)), context=context)]
+        kept = [True] * len(groups)
+        if component.keep_model is not None:
+            asked = [i for i in range(len(groups)) if not precise[i]]
+            views = [EntityView(groups[i][0].name, types[i], roles[i], [(m.start, m.end, m.rule) for m in groups[i]])
+                     for i in asked]
+            for i, keeps in zip(asked, component.keep_model.keeps_many(context, views), strict=True):
+                kept[i] = keeps
+        return [(entity_type, role) if keeps else None for entity_type, role, keeps in zip(types, roles, kept)]
+
+    def _stated_type(self, group: list[Candidate], entity_type: str) -> str:
+        """The type the paper states for an unknown name: "X: A Novel Dataset for ...", "X Benchmark", "the
+        X and Y datasets", "models (X, Y)"; else `entity_type`."""
+        entity_type = (self.title_types.get(group[0].key) or resource_head_type(group[0].name) or entity_type)
+        listed = self.listed_types.get(group[0].key)
+        if listed in SYSTEM_TYPES and entity_type in RESOURCE_TYPES \
+                or listed in RESOURCE_TYPES and entity_type in SYSTEM_TYPES:
+            return listed
+        return entity_type

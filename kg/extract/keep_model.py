@@ -100,9 +100,16 @@ class KeepModel(SparseLinearModel):
 
     def keeps(self, context: PaperContext, entity: EntityView) -> bool:
         """Whether the entity stays: its probability of being kept is at least the threshold."""
+        return self.keeps_many(context, [entity])[0]
+
+    def keeps_many(self, context: PaperContext, entities: Sequence[EntityView]) -> list[bool]:
+        """`keeps` for many entities of one paper, scored together."""
+        if not entities:
+            return []
         threshold = float(self.meta.get("threshold", KEEP_THRESHOLD))
-        probabilities = self.scores(keep_features(context, entity), entity_vectors(context, entity))
-        return float(probabilities[self.classes.index(KEEP)]) >= threshold
+        probabilities = self.scores_many([keep_features(context, entity) for entity in entities],
+                                         [entity_vectors(context, entity) for entity in entities])
+        return [float(p) >= threshold for p in probabilities[:, self.classes.index(KEEP)]]
 
 
 @dataclass

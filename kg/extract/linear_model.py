@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -43,17 +42,40 @@ class SparseLinearModel:
     def scores(self, features: dict[str, float], dense: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """Class probabilities (in `self.classes` order); unknown feature names are ignored. `dense`:
         blocks of features as vectors, block `name` standing for the features `name0`, `name1`, ..."""
-        rows = np.fromiter(map(self.index.get, features, repeat(-1)), dtype=np.int64, count=len(features))
-        known = rows >= 0
-        logits = self.intercept.copy()
-        if known.any():
-            values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
-            logits += values[known] @ self.coef[rows[known]]
-        for name, vector in (dense or {}).items():
-            logits += vector @ self._block(name, len(vector))
-        logits -= logits.max()
+        return self.scores_many([features], [dense or {}])[0]
+
+    def scores_many(self, rows: Sequence[dict[str, float]],
+                    dense: Sequence[dict[str, np.ndarray]] | None = None) -> np.ndarray:
+        """`scores` of many rows (one paper's entities) at once, one row of probabilities each: the numpy
+        work is done once for all of them."""
+        logits = np.tile(self.intercept, (len(rows), 1))
+        get = self.index.get
+        columns: list[int] = []
+        values: list[float] = []
+        starts: list[int] = []  # where each row with known features starts in `columns`
+        filled: list[int] = []  # those rows
+        for row_number, features in enumerate(rows):
+            start = len(columns)
+            for column, value in zip(map(get, features), features.values()):
+                if column is not None:
+                    columns.append(column)
+                    values.append(value)
+            if len(columns) > start:
+                starts.append(start)
+                filled.append(row_number)
+        if columns:
+            logits[filled] += np.add.reduceat(self.coef[columns] * np.asarray(values)[:, None], starts, axis=0)
+        blocks = dense or ()
+        for name in dict.fromkeys(name for block in blocks for name in block):
+            vectors = [block.get(name) for block in blocks]
+            matrix = np.zeros((len(rows), len(next(vector for vector in vectors if vector is not None))))
+            for row_number, vector in enumerate(vectors):
+                if vector is not None:
+                    matrix[row_number] = vector
+            logits += matrix @ self._block(name, matrix.shape[1])
+        logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum()
+        return exp / exp.sum(axis=1, keepdims=True)
 
     def _block(self, name: str, width: int) -> np.ndarray:
         """The weights of the dense block `name` as a (width, classes) matrix (zero where none is stored)."""

@@ -380,9 +380,19 @@ class RoleModel(SparseLinearModel):
                 rule_role: str | None = None, known: bool | None = None,
                 context: PaperContext | None = None) -> tuple[str, float]:
         """(role, probability) of the most probable role."""
-        probabilities = self.predict_proba(text, title_end, entity_type, spans, rule_role, known, context)
-        role = max(self.classes, key=lambda c: probabilities[c])
-        return role, probabilities[role]
+        return self.predict_many(text, title_end, [(entity_type, spans, rule_role, known)], context)[0]
+
+    def predict_many(self, text: str, title_end: int | None,
+                     entities: Sequence[tuple[str, Sequence[tuple[int, int]], str | None, bool | None]],
+                     context: PaperContext | None = None) -> list[tuple[str, float]]:
+        """`predict` for many (type, spans, rule role, known) entities of one paper, scored together."""
+        if not entities:
+            return []
+        probabilities = self.scores_many([
+            role_features(text, title_end, entity_type, spans, rule_role if self.uses_rule else None, known, context)
+            for entity_type, spans, rule_role, known in entities])
+        best = probabilities.argmax(axis=1)
+        return [(self.classes[int(i)], float(row[i])) for i, row in zip(best, probabilities)]
 
     def extra_fields(self) -> dict:
         return {"uses_rule": self.uses_rule}

@@ -83,10 +83,19 @@ class TypeModel(SparseLinearModel):
 
     def predict(self, context: PaperContext, spans: Sequence[tuple[int, int]], tagger_type: str) -> str:
         """The entity's type: the classifier's, with `TAGGER_BONUS` added for the tagger's label."""
-        scores = np.log(self.scores(type_features(context, spans), vector_features(context, spans)) + 1e-12)
-        if tagger_type in self.classes:
-            scores[self.classes.index(tagger_type)] += TAGGER_BONUS
-        return self.classes[int(scores.argmax())]
+        return self.predict_many(context, [(spans, tagger_type)])[0]
+
+    def predict_many(self, context: PaperContext, entities: Sequence[tuple[Sequence[tuple[int, int]], str]],
+                     ) -> list[str]:
+        """`predict` for many (spans, tagger type) entities of one paper, scored together."""
+        if not entities:
+            return []
+        scores = np.log(self.scores_many([type_features(context, spans) for spans, _ in entities],
+                                         [vector_features(context, spans) for spans, _ in entities]) + 1e-12)
+        for row, (_, tagger_type) in zip(scores, entities):
+            if tagger_type in self.classes:
+                row[self.classes.index(tagger_type)] += TAGGER_BONUS
+        return [self.classes[int(i)] for i in scores.argmax(axis=1)]
 
 
 @dataclass
