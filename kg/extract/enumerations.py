@@ -1,7 +1,9 @@
 """Names a text enumerates after a head noun that types them: "four POI datasets (Brightkite,
 Foursquare, Gowalla, and Yelp)", "benchmarks such as GLUE and SuperGLUE", "models like GLM-4-9B and
 LLaMA3-70B". Every item of such a list must be name-shaped (a capital or a digit in each word, not
-a number or a size), or the list is not taken: "LLMs: Are they Reasoning, Repeating, or Just Biased" names nothing."""
+a number or a size), or the list is not taken: "LLMs: Are they Reasoning, Repeating, or Just Biased" names nothing.
+Also names coordinated before a plural dataset or benchmark noun ("the CUB and Visual Genome datasets"),
+which only type names found otherwise."""
 
 from __future__ import annotations
 
@@ -18,8 +20,6 @@ _HEAD_TYPES = {
     "methods": "method", "baselines": "method", "algorithms": "method",
     "tasks": "task",
 }
-_HEAD_WORDS = frozenset(word for head in _HEAD_TYPES for word in (head, head.lower()) if " " not in head) | {
-    "model", "method", "task", "benchmark", "llm", "llms", "language", "data"}
 _HEAD = "|".join(sorted((re.escape(head).replace(r"\ ", r"\s") for head in _HEAD_TYPES), key=len, reverse=True))
 # A word of a name: a capital or a digit in it; a final full stop ends the sentence, not the word.
 _WORD = r"(?=[\w\-./+~@']*[A-Z0-9])[A-Za-z0-9][\w\-./+~@']*(?<!\.)"
@@ -27,6 +27,8 @@ _ITEM = rf"{_WORD}(?:[ \t]{_WORD}){{0,3}}"
 _INTRO = r"(?:\s*\(\s*|\s*:\s*|,?\s+(?:including|such as|namely|specifically|like|e\.g\.,?|i\.e\.,?)\s+)"
 # What a head noun may be "of" or "for" before its list: "datasets of HAR (UCI-HAR, WISDM, ...)".
 # Not when the topic is itself a head noun: "benchmarks for LLMs (GPT-4o, Llama-3)" lists the LLMs.
+_HEAD_WORDS = frozenset(word for head in _HEAD_TYPES for word in (head, head.lower()) if " " not in head) | {
+    "model", "method", "task", "benchmark", "llm", "llms", "language", "data"}
 _TOPIC_WORD = rf"(?!(?:{'|'.join(sorted(_HEAD_WORDS, key=len, reverse=True))})\b)[\w\-]+"
 _TOPIC = rf"(?:\s+(?:of|for)\s+{_TOPIC_WORD}(?:\s{_TOPIC_WORD})?)?"
 _LIST = re.compile(rf"\b(?P<head>{_HEAD}){_TOPIC}{_INTRO}(?:e\.g\.,?\s*|i\.e\.,?\s*)?"
