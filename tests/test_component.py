@@ -17,6 +17,7 @@ from kg.extract.lexicon import LEXICON_DIR, load_lexicon
 from kg.extract.pipeline import _tokenizer, build_nlp, extract_papers
 from kg.extract.recognizer import EntityRecognizer
 from kg.extract.role_model import PaperContext
+from kg.extract.shapes import is_fragment
 from kg.model import Paper
 
 
@@ -182,3 +183,15 @@ def test_tagger_spans_stop_at_sentence_breaks_dashes_and_unclosed_brackets() -> 
                   "ZetaLM-8B. ZetaLM-Chat follows. KiteGate -- an encoder-agnostic gate -- helps.")
     assert {"Exploitation-oriented Policy Alignment", "ZetaLM-8B", "KiteGate"} <= set(names)
     assert not [name for name in names if "(" in name or ". " in name or " -- " in name]
+
+
+def test_tagger_spans_lose_a_final_hyphen_and_pieces_of_names_are_dropped() -> None:
+    """"MISALIGNTRADE-based" tagged without "based" is MISALIGNTRADE; "2.5 Flash" of "Gemini 2.5 Flash",
+    "3.1-8b" of "Llama 3.1-8b" and "7B--8B parameters" are pieces of names, not names."""
+    assert all(is_fragment(text) for text in ("4o", "2.5 Flash", "3.1-8b", "7B--8B parameters", "1B-32B", "35B-A3B"))
+    assert not any(is_fragment(text) for text in ("3D Gaussian Splatting", "2WikiMultiHopQA", "20 Newsgroups",
+                                                  "1D-CNN", "6G-Bench"))
+    nlp = tagged_pipeline(("DATASET", "KestrelTrade-"), ("MODEL", "2.5 Flash"), ("MODEL", "7B--8B parameters"))
+    names = found(nlp, "Trading agents", "We build KestrelTrade-based prompts for Gemini 2.5 Flash and models "
+                  "of 7B--8B parameters.")
+    assert "KestrelTrade" in names and not {"KestrelTrade-", "2.5 Flash", "7B--8B parameters"} & set(names)

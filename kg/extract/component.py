@@ -22,7 +22,7 @@ from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import CONFIDENCE, MODIFIER_SUFFIX, Candidate, EntityRecognizer, Recognition
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
-from kg.extract.shapes import is_generic, is_name_shaped, resource_head_type
+from kg.extract.shapes import is_fragment, is_generic, is_name_shaped, resource_head_type
 from kg.extract.type_model import TypeModel
 from kg.extract.votes import doc_text
 from kg.extract.word_vectors import WordVectors
@@ -167,8 +167,9 @@ class MLEntities:
                                           rule_candidate.family, rule_candidate.known))
             else:
                 resolved = self._resolved(surface, start, end, label, local)
-                if resolved.rule == MODEL_RULE and is_generic(surface):
-                    continue  # a generic concept the rules never name either ("VLM", "reinforcement learning")
+                if resolved.rule == MODEL_RULE and (is_generic(surface) or is_fragment(surface)):
+                    continue  # a generic concept the rules never name either ("VLM", "reinforcement learning"),
+                    # or a piece of a name ("2.5 Flash", "Med-")
                 mentions.append(resolved)
             taken.add(start, end)
             tagged.append((start, end))
@@ -252,9 +253,10 @@ def create_ml_entities(nlp: Language, name: str, spans_key: str, trusted_rules: 
 
 def _trimmed_end(text: str, start: int, end: int) -> int:
     """A tagger span's end, cut before a sentence break, a spaced dash or an unclosed bracket inside it
-    ("Policy Alignment(EPA", "Llama 3.1-8B. Llama-Krikri-8B", "EncMin2L -- an encoder-agnostic ...")."""
+    ("Policy Alignment(EPA", "Llama 3.1-8B. Llama-Krikri-8B", "EncMin2L -- an encoder-agnostic ..."), and
+    before a hyphen ending it ("MISALIGNTRADE-" of "MISALIGNTRADE-based")."""
     cut = _SPAN_BREAK.search(text, start, end)
-    return start + len(text[start:cut.start()].rstrip(" ,;:")) if cut else end
+    return start + len(text[start:cut.start() if cut else end].rstrip(" ,;:-"))
 
 
 def _describes_others(text: str, start: int, end: int) -> bool:

@@ -18,6 +18,18 @@ _VARIANT_TAIL = re.compile(rf"^(?P<family>.+?)[-\s](?P<variant>{VARIANT_SUFFIX_P
 _ROMAN = re.compile(r"^[IVX]+$")
 
 
+# A piece cut from a name: a version, size or tier after the family name was lost ("2.5 Flash", "4o",
+# "7B-Instruct", "3.1-8B", "4B--8B models").
+_NUMBER_PIECE = r"(?:\d[\d.,]*[A-Za-z]?|[A-Z]\d+[BMK]|bit|Pro|Flash|Instruct|Chat|Base|Turbo|Lite|Mini|Plus|Max|Ultra|" \
+                r"models?|parameters?)"
+_FRAGMENT = re.compile(rf"^\d[\d.,]*[A-Za-z]?(?:[-–\s]+{_NUMBER_PIECE})*$")
+
+
+def is_fragment(text: str) -> bool:
+    """A piece of a name, not a name: only numbers, sizes and tiers."""
+    return bool(_FRAGMENT.search(text))
+
+
 def is_generic(text: str) -> bool:
     """Generic concepts, fields, metrics, organisations: never entities."""
     key = name_key(text)
