@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -396,11 +397,7 @@ class EntityRecognizer:
         """The items of the text's typed enumerations ("datasets (Brightkite, Foursquare and Yelp)"),
         each the entity its own definitions or the lexicon name by that surface, else a new one."""
         listed = []
-        for start, end, entity_type in enumerated_names(text):
-            surface = text[start:end]
-            if is_generic(surface) or surface.lower() in common_words():
-                continue  # "metrics (Accuracy, F1)", "tasks (Code, Math)"
-            found = self.lookup(surface, local)
+        for start, end, surface, entity_type, found in self._list_items(text, local, enumerated_names(text)):
             if found is None:
                 listed.append(Candidate(start, end, surface, name_key(surface), surface, entity_type, "list",
                                         CONFIDENCE["list"]))
@@ -416,14 +413,20 @@ class EntityRecognizer:
         its complete enumerations and of its coordinations before a plural resource noun ("the CUB and
         Visual Genome datasets"). Lexicon names are left out: they keep the lexicon's type."""
         types: dict[str, str] = {}
-        for start, end, entity_type in [*enumerated_names(text, complete=True), *coordinated_names(text)]:
-            surface = text[start:end]
-            if is_generic(surface) or surface.lower() in common_words():
-                continue
-            found = self.lookup(surface, local)
+        items = [*enumerated_names(text, complete=True), *coordinated_names(text)]
+        for _, _, surface, entity_type, found in self._list_items(text, local, items):
             if found is None or found[1] != "lexicon":
                 types.setdefault(name_key(surface) if found is None else found[0].key, entity_type)
         return types
+
+    def _list_items(self, text: str, local: Lexicon, items: Iterable[tuple[int, int, str]],
+                    ) -> Iterator[tuple[int, int, str, str, tuple[LexiconEntry, str] | None]]:
+        """(start, end, surface, type, what `lookup` finds) of each listed item that may be a name: not
+        a generic concept or a common word ("metrics (Accuracy, F1)", "tasks (Code, Math)")."""
+        for start, end, entity_type in items:
+            surface = text[start:end]
+            if not (is_generic(surface) or surface.lower() in common_words()):
+                yield start, end, surface, entity_type, self.lookup(surface, local)
 
     @staticmethod
     def _named_phrases(text: str, title_end: int, candidates: list[Candidate]) -> list[Candidate]:
