@@ -152,6 +152,18 @@ def test_a_known_name_inside_a_dropped_tagger_span_is_judged_on_its_own() -> Non
         "GSM8K zero-shot evaluation": "method"}
 
 
+def test_a_whole_name_with_a_capitalised_resource_head_passes_the_keep_filter() -> None:
+    """"Berkeley Segmentation Dataset (BSD)" (SciER) is a name by its head noun, not the filter's call; not
+    a part of a longer capitalised name, nor a name the text also writes without its head."""
+    abstract = ("Berkeley Segmentation Dataset (BSD) contains 12,000 hand-labeled segmentations. We also use "
+                "Air Traffic Control Corpus recordings and the Salinas Dataset; Salinas has 16 classes.")
+    nlp = tagged_pipeline(("DATASET", "Berkeley Segmentation Dataset"), ("DATASET", "Traffic Control Corpus"),
+                          ("DATASET", "Salinas Dataset"), ("DATASET", "Salinas"))
+    nlp.get_pipe("ml_entities").keep_model = DropsLongNames()
+    names = found(nlp, "Segmentation of natural images", abstract)
+    assert names == {"Berkeley Segmentation Dataset": "dataset", "Salinas": "dataset"}
+
+
 def test_title_names_count_without_the_tagger_and_keep_the_type_the_title_states() -> None:
     nlp = tagged_pipeline(("METHOD", "KestrelSet"))
     names = found(nlp, "KestrelSet: A Multilingual Dataset of Fact-Checked Claims",

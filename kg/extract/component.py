@@ -24,6 +24,7 @@ from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.extract.shapes import is_fragment, is_generic, is_name_shaped, resource_head_type
 from kg.extract.type_model import TypeModel
+from kg.extract.vocabulary import NON_CONCEPT_WORDS
 from kg.extract.votes import doc_text
 from kg.extract.word_vectors import WordVectors
 from kg.keys import entity_node_id, name_key
@@ -320,7 +321,8 @@ class _Judge:
                 self.text, self.title_end, list(zip(types, offsets, rule_roles, known)), context=context)]
         kept = [True] * len(groups)
         if component.keep_model is not None:
-            asked = [i for i in range(len(groups)) if not precise[i]]
+            asked = [i for i in range(len(groups))
+                     if not precise[i] and not _whole_resource_name(groups[i], self.text)]
             views = [EntityView(groups[i][0].name, types[i], roles[i], [(m.start, m.end, m.rule) for m in groups[i]])
                      for i in asked]
             for i, keeps in zip(asked, component.keep_model.keeps_many(context, views), strict=True):
@@ -336,3 +338,23 @@ class _Judge:
                 or listed in RESOURCE_TYPES and entity_type in SYSTEM_TYPES:
             return listed
         return entity_type
+
+
+_CAPITAL_BEFORE = re.compile(r"([A-Z][\w-]*)[ -]$")
+
+
+def _whole_resource_name(group: list[Candidate], text: str) -> bool:
+    """A name by its head noun, which the keep filter does not judge: capitalised words up to a capitalised
+    resource head ("Berkeley Segmentation Dataset (BSD)"), after no capitalised word but a function word
+    ("The"), and never written without its head ("the Salinas Dataset" beside "Salinas" is not, nor
+    "Traffic Control Corpus" in "Air Traffic Control Corpus")."""
+    name, start = group[0].name, min(m.start for m in group)
+    words = name.split()
+    if not (len(words) >= 2 and resource_head_type(name) is not None
+            and all(w[:1].isupper() or w[:1].isdigit() for w in words)):
+        return False
+    before = _CAPITAL_BEFORE.search(text, 0, start)
+    if before is not None and before.group(1).lower() not in NON_CONCEPT_WORDS:
+        return False
+    bare = re.escape(name.rsplit(None, 1)[0])
+    return len(re.findall(rf"\b{bare}\b", text)) <= len(re.findall(rf"\b{re.escape(name)}\b", text))
