@@ -129,6 +129,15 @@ def test_capitalised_names_after_an_article_are_a_papers_named_components() -> N
     assert not {"Target Preference Weigher", "Pattern Matrix Method"} & set(found(nlp, title, abstract))
 
 
+def test_one_capitalised_word_between_the_and_a_resource_noun_is_a_name_of_its_type() -> None:
+    recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
+    text = ("Pre-trained on the Hydro dataset, we rank first on the Spring benchmark, on the Finnish dataset, the "
+            "Chinese corpus and the Sentiment dataset, and on the MNIST dataset. Other datasets add little.")
+    named = recognizer.recognize(text).named
+    assert {c.name: c.type for c in named} == {"Hydro": "dataset", "Spring": "benchmark"}
+    assert "Hydro" in found(tagged_pipeline(), "Marine segmentation", text)
+
+
 def test_a_tagged_lower_case_word_is_no_acronym_spelled_with_inner_capitals() -> None:
     """'MetaFlow casts workflow generation as ...': the verb is not TREC CAsT, whose lower-case alias
     "trec-cast" once let any lower-case spelling of its key in (TREC CAsT was in 31 of 10,000 papers)."""

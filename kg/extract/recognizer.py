@@ -87,6 +87,10 @@ _WE_VERB = re.compile(r"\bwe\s+(?:also\s+)?(?:propose|present|introduce|release|
 _CAPITALISED = r"[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
 _NAMED_PHRASE = re.compile(rf"(?<![\w-])(?:[Aa]n?|[Tt]he|[Oo]ur|two|three|novel|new)\s+"
                            rf"(?P<name>{_CAPITALISED}(?:\s+(?:(?:of|for|with|to)\s+)?{_CAPITALISED}){{1,6}})(?![\w-])")
+# One capitalised word between "the" and a resource head noun: "the Yelp dataset", "the HRS benchmark".
+_HEADED_NAME = re.compile(r"(?<![\w-])the\s+(?P<name>[A-Z][\w-]*[A-Za-z0-9])\s+(?P<head>dataset|benchmark|corpus|treebank)"
+                          r"(?![\w-])")
+_LANGUAGE_SHAPED = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian)")  # "the Finnish dataset", "the Chinese corpus"
 # A compound adjective made of a name: "transformer-based models", "instruction-tuned LLMs".
 MODIFIER_SUFFIX = re.compile(r"-(?:based|tuned)\b")
 _NOT_NAMED_HEADS = NON_ENTITY_HEADS | PHENOMENON_HEADS | INSTITUTION_HEADS | MEASURE_AND_RESULT_HEADS
@@ -433,7 +437,9 @@ class EntityRecognizer:
         """Capitalised names of two or more words after an article in the abstract ("a Query Planner"),
         where no rule candidate or enumerated item lies: a paper's named components. Not generic
         concepts, organisations, places, phenomena or measures ("the Large Language Model", "the World
-        Health Organization", "the Character Error Rate")."""
+        Health Organization", "the Character Error Rate"). Also one capitalised word between "the" and a
+        resource head noun, of the head's type ("the Yelp dataset"), but not a language ("the Finnish
+        dataset")."""
         taken = Intervals()
         for candidate in candidates:
             taken.add(candidate.start, candidate.end)
@@ -446,6 +452,14 @@ class EntityRecognizer:
                     or is_generic(name) or MODIFIER_SUFFIX.search(name)):
                 continue  # "the Conversational AI", "an LLM-based MAS"
             found.append(Candidate(start, end, name, name_key(name), name, phrase_type(name), "named",
+                                   CONFIDENCE["named"]))
+        for match in _HEADED_NAME.finditer(text, title_end):
+            start, end = match.span("name")
+            name = match.group("name")
+            if (taken.overlaps(start, end) or name.lower() in common_words() or is_generic(name)
+                    or _LANGUAGE_SHAPED.fullmatch(name)):
+                continue
+            found.append(Candidate(start, end, name, name_key(name), name, TYPE_HEADS[match.group("head")], "named",
                                    CONFIDENCE["named"]))
         return found
 
