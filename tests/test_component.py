@@ -173,6 +173,16 @@ def test_a_whole_name_with_a_capitalised_resource_head_passes_the_keep_filter() 
     assert names == {"Berkeley Segmentation Dataset": "dataset", "Salinas": "dataset"}
 
 
+def test_a_kept_entity_has_both_forms_of_its_definition_as_mentions() -> None:
+    """The tagger found "Berkeley Segmentation Dataset" only; the paper's "(BSD)" and its later "BSD" are
+    aliases the paper states, added after judging under their own rule."""
+    nlp = tagged_pipeline(("DATASET", "Berkeley Segmentation Dataset"))
+    abstract = "Berkeley Segmentation Dataset (BSD) has 12,000 segmentations. We train on BSD."
+    [entity] = extract_papers([Paper("c1", "Segmentation of natural images", abstract)], nlp=nlp)[0].entities
+    assert [(m.text, m.rule) for m in entity.mentions] == [
+        ("Berkeley Segmentation Dataset", "model+acronym"), ("BSD", "definition"), ("BSD", "definition")]
+
+
 def test_title_names_count_without_the_tagger_and_keep_the_type_the_title_states() -> None:
     nlp = tagged_pipeline(("METHOD", "KestrelSet"))
     names = found(nlp, "KestrelSet: A Multilingual Dataset of Fact-Checked Claims",

@@ -14,6 +14,7 @@ from kg.extract.propagation import (
     propagate,
     relink,
 )
+from kg.extract.recognizer import DEFINITION_RULE
 from kg.model import EntityRef, Mention, Paper, PaperEntities
 
 
@@ -111,6 +112,22 @@ def test_two_spellings_of_one_defined_name_become_one_entity() -> None:
     names = introduced_names(corpus)
     relink(corpus, names, merge_spellings(names))
     assert len({item.entities[0].id for item in corpus}) == 1
+
+
+def test_the_forms_of_a_definition_added_after_judging_neither_propagate_nor_relink() -> None:
+    """"long-term memory (LTMem)" where the tagger found the long form only: the paper's own alias
+    (rule `definition`) matches no other paper, and another paper's "Long-Term Multipath (LTMem)" does
+    not take this entity over."""
+    ours = defining_paper("a", "long-term memory", "LTMem")
+    for mention in ours.entities[0].mentions[1:]:
+        mention.rule = DEFINITION_RULE
+    corpus = [ours, defining_paper("b", "Long-Term Multipath", "LTMem"), plain_paper("c", "LTMem helps agents.")]
+    names = introduced_names(corpus)
+    assert ours.entities[0].id not in names and names[corpus[1].entities[0].id].surfaces == {
+        "Long-Term Multipath", "LTMem"}
+    relink(corpus, names, merge_spellings(names))
+    assert corpus[0].entities[0].name == "long-term memory"
+    assert linked(corpus)[2] == {"Long-Term Multipath"}  # b's spelling is no longer ambiguous
 
 
 def test_end_to_end_the_shipped_extractor_does_not_poison_a_corpus_with_english_words() -> None:

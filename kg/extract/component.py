@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from spacy.attrs import IDX, LENGTH, SENT_START
@@ -19,7 +20,14 @@ from spacy.util import filter_spans
 from kg.extract.intervals import Intervals
 from kg.extract.keep_model import EntityView, KeepModel
 from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
-from kg.extract.recognizer import CONFIDENCE, MODIFIER_SUFFIX, Candidate, EntityRecognizer, Recognition
+from kg.extract.recognizer import (
+    CONFIDENCE,
+    DEFINITION_RULE,
+    MODIFIER_SUFFIX,
+    Candidate,
+    EntityRecognizer,
+    Recognition,
+)
 from kg.extract.role_model import PaperContext, RoleModel
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.extract.shapes import is_fragment, is_generic, is_name_shaped, resource_head_type
@@ -94,6 +102,7 @@ class MLEntities:
         released = [c for c in hidden if not kept.overlaps(c.start, c.end)]
         if released:  # trusted names inside tagger spans the keep filter dropped ("GSM8K zero-shot")
             entities = judge.entities([m for group, _, _ in entities for m in group] + released)
+        entities = _with_definitions(entities, recognition.candidates)
         spans = []
         for group, entity_type, role in entities:
             entity_id = entity_node_id(group[0].key)
@@ -341,6 +350,23 @@ class _Judge:
 
 
 _CAPITAL_BEFORE = re.compile(r"([A-Z][\w-]*)[ -]$")
+
+
+def _with_definitions(entities: list[tuple[list[Candidate], str, str]],
+                      candidates: list[Candidate]) -> list[tuple[list[Candidate], str, str]]:
+    """Each kept entity with both forms of the paper's definition of it ("Berkeley Segmentation Dataset
+    (BSD)" where the tagger found the long form only): aliases the paper states, added after judging
+    under the rule DEFINITION_RULE (the corpus pass matches no other paper by them)."""
+    groups = {group[0].key: group for group, _, _ in entities}
+    kept = Intervals()
+    for mention in (m for group in groups.values() for m in group):
+        kept.add(mention.start, mention.end)
+    for candidate in candidates:
+        group = groups.get(candidate.key)
+        if candidate.rule == "acronym" and group is not None and not kept.overlaps(candidate.start, candidate.end):
+            group.append(replace(candidate, rule=DEFINITION_RULE))
+            kept.add(candidate.start, candidate.end)
+    return [(sorted(group, key=lambda m: m.start), entity_type, role) for group, entity_type, role in entities]
 
 
 def _whole_resource_name(group: list[Candidate], text: str) -> bool:

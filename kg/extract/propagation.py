@@ -30,7 +30,7 @@ import ahocorasick
 from kg.extract.acronyms import is_short_form
 from kg.extract.intervals import Intervals
 from kg.extract.lexicon import Lexicon, common_words, load_lexicon
-from kg.extract.recognizer import Candidate, similar_phrases
+from kg.extract.recognizer import DEFINITION_RULE, Candidate, similar_phrases
 from kg.extract.roles import RoleClassifier, is_survey
 from kg.extract.shapes import is_name_shaped, is_plural_acronym
 from kg.keys import name_key
@@ -116,7 +116,8 @@ def introduced_names(corpus: Iterable[PaperEntities]) -> dict[str, IntroducedNam
             if not _introduces(ref):
                 continue
             name = names.setdefault(ref.id, IntroducedName(ref.id, ref.name, ref.type, family=ref.family))
-            name.surfaces.update(m.text for m in ref.mentions if is_propagatable(m.text))
+            name.surfaces.update(m.text for m in ref.mentions
+                                 if m.rule != DEFINITION_RULE and is_propagatable(m.text))
             types[ref.id][ref.type] += 1
     for key, name in names.items():
         name.type = types[key].most_common(1)[0][0]
@@ -163,14 +164,16 @@ def merge_spellings(names: dict[str, IntroducedName]) -> dict[str, str]:
 
 def relink(corpus: list[PaperEntities], names: dict[str, IntroducedName], merged: dict[str, str]) -> None:
     """One entity id per introduced name across papers: a merged spelling takes its target's id, and a
-    new name another paper introduces under the same case-sensitive spelling takes that name's id."""
+    new name another paper introduces under the same case-sensitive spelling takes that name's id (not
+    by a form of this paper's own definition: "long-term memory (LTM)" is not another paper's LTM)."""
     surfaces = unambiguous_surfaces(names)
     for item in corpus:
         by_id: dict[str, EntityRef] = {}
         for ref in item.entities:
             target = merged.get(ref.id)
             if target is None and ref.id not in names and not _known(ref):
-                target = next((surfaces[m.text] for m in ref.mentions if m.text in surfaces), None)
+                target = next((surfaces[m.text] for m in ref.mentions
+                               if m.text in surfaces and m.rule != DEFINITION_RULE), None)
             if target is not None:
                 ref.id, ref.name = target, names[target].name
             if ref.id in by_id:  # two spellings of one entity in the same paper: one ref
