@@ -71,6 +71,8 @@ def test_lists_that_are_not_names_are_not_taken() -> None:
     recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
     listed = recognizer.recognize("We report results on tasks (Code, Math, and Reasoning).").listed
     assert listed == []  # common words and generic concepts are not names, even listed
+    listed = recognizer.recognize("We use five datasets of HAR (UCI-HAR, OPPORTUNITY, PAMAP2, and WISDM).").listed
+    assert "OPPORTUNITY" in {c.text for c in listed}  # but a common word spelled in capitals is
 
 
 def test_enumerated_names_count_where_the_tagger_found_nothing_and_skip_the_keep_filter() -> None:

@@ -429,10 +429,12 @@ class EntityRecognizer:
     def _list_items(self, text: str, local: Lexicon, items: Iterable[tuple[int, int, str]],
                     ) -> Iterator[tuple[int, int, str, str, tuple[LexiconEntry, str] | None]]:
         """(start, end, surface, type, what `lookup` finds) of each listed item that may be a name: not
-        a generic concept or a common word ("metrics (Accuracy, F1)", "tasks (Code, Math)")."""
+        a generic concept or a common word ("metrics (Accuracy, F1)", "tasks (Code, Math)"), unless spelled
+        in capitals ("datasets of HAR (UCI-HAR, OPPORTUNITY, PAMAP2)")."""
         for start, end, entity_type in items:
             surface = text[start:end]
-            if not (is_generic(surface) or surface.lower() in common_words()):
+            if not (is_generic(surface) or (surface.lower() in common_words()
+                                            and not (surface.isupper() and len(surface) > 3))):
                 yield start, end, surface, entity_type, self.lookup(surface, local)
 
     @staticmethod
