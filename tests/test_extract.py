@@ -9,6 +9,7 @@ from functools import cache
 import spacy
 
 from kg.extract.acronyms import find_acronyms
+from kg.extract.lexicon import Lexicon, LexiconEntry
 from kg.extract.pipeline import extract_papers as extract_with
 from kg.extract.pipeline import rules_pipeline
 from kg.model import EntityRef, Mention, Paper, PaperEntities
@@ -230,6 +231,17 @@ def test_quoted_coined_terms_and_techniques_named_as_the_means() -> None:
     assert not any("state-of-the-art" in name for name in found)
     # A qualified known technique where the paper applies it: its own entity, a variant of the known one.
     assert found["progressive knowledge distillation"][0] == "method"
+
+
+def test_spellings_with_symbols_are_not_matched_as_the_words_around_them() -> None:
+    """"🤗 Datasets" is not the word "datasets", nor "∞-gram" or "a+gram" the word "gram"; the same holds
+    for the ASCII symbols + < = > | ~ and for symbols outside ASCII."""
+    lexicon = Lexicon([LexiconEntry("Hugging Face Datasets", "dataset", aliases=["🤗 Datasets"]),
+                       LexiconEntry("Infini-gram", "model", aliases=["∞-gram", "a+gram", "a|gram"]),
+                       LexiconEntry("Gram-Net", "method", aliases=["a-gram"])])
+    assert lexicon.lookup("Datasets") is None and lexicon.lookup("Hugging Face Datasets") is not None
+    assert lexicon.lookup("gram") is None and lexicon.lookup("agram").name == "Gram-Net"
+    assert not lexicon.may_extend("datasets") and lexicon.may_extend("hugging")
 
 
 def test_ordinary_words_are_not_names_spelled_with_odd_capitals() -> None:

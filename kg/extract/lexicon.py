@@ -66,6 +66,16 @@ def _acronym_spelled(surface: str) -> bool:
     return 2 * sum(c.isupper() for c in letters) > len(letters)
 
 
+_ASCII_SYMBOLS = re.compile(r"[+<=>|~]")  # the ASCII characters of the categories So and Sm
+
+
+def _has_symbol(surface: str) -> bool:
+    """Whether a surface holds a symbol character (Unicode categories So, Sm): "🤗", "∞", "+"."""
+    if surface.isascii():
+        return _ASCII_SYMBOLS.search(surface) is not None
+    return any(unicodedata.category(c) in ("So", "Sm") for c in surface)
+
+
 class Lexicon:
     """Surface forms -> entries, matched on canonical keys (case and punctuation folded).
 
@@ -98,12 +108,13 @@ class Lexicon:
         self._looked_up.clear()
         self.version += 1
         for surface in entry.surfaces:
-            if any(unicodedata.category(c) in ("So", "Sm") for c in surface):
+            if _has_symbol(surface):
                 continue  # "🤗 Datasets" and "∞-gram" would otherwise read as the words "datasets", "gram"
             key = name_key(surface)
             if key and (key not in self._by_surface_key or key == entry.key):
                 self._by_surface_key[key] = entry.key
-                self._key_prefixes.update(key[:i] for i in range(1, len(key) + 1))
+                if key not in self._key_prefixes:  # else its every prefix is in already
+                    self._key_prefixes.update(key[:i] for i in range(1, len(key) + 1))
 
     def may_extend(self, key: str) -> bool:
         """Whether some surface form's key starts with `key` (so a longer match may follow)."""
