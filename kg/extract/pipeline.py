@@ -37,6 +37,7 @@ _PIPELINE_TURN = threading.Lock()  # threads of one worker process (Dask's --nth
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "approx.", "resp.", "al.")
 
 
+_TOKENIZER_FROM_DISK = "paper_kg.tokenizer_from_disk.v1"
 # A LaTeX command opening a group ("\textbf{", "\emph{"): 6% of arXiv abstracts wrap names in one.
 _LATEX_COMMAND = r"\\[A-Za-z]+\{"
 
@@ -105,11 +106,19 @@ def rules_pipeline(lexicon_dir: str | None = None) -> Language:
     return nlp
 
 
+@spacy.registry.tokenizers(_TOKENIZER_FROM_DISK)
+def _tokenizer_from_disk() -> Callable[[Language], Tokenizer]:
+    """A tokenizer without rules, for a pipeline whose saved tokenizer replaces them all on loading: the
+    configured one would first build spaCy's English rules only to drop them."""
+    return lambda nlp: Tokenizer(nlp.vocab)
+
+
 def build_nlp(model_dir: Path = MODEL_DIR) -> Language:
-    """The trained pipeline shipped in the package (or another one written by `kg train`)."""
+    """The trained pipeline shipped in the package (or another one written by `kg train`), its
+    tokenizer read from the model folder."""
     config_file = Path(model_dir) / "config.cfg"
     try:
-        return spacy.load(model_dir)
+        return spacy.load(model_dir, config={"nlp": {"tokenizer": {"@tokenizers": _TOKENIZER_FROM_DISK}}})
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = "is missing" if not config_file.exists() else f"cannot be read ({type(exc).__name__})"
         raise ModelError(f"{model_dir}: the extraction model {reason}; rebuild it with `{TRAIN_COMMAND}`") from exc
