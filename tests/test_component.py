@@ -218,12 +218,25 @@ def test_tagger_spans_stop_at_sentence_breaks_dashes_and_unclosed_brackets() -> 
     assert not [name for name in names if "(" in name or ". " in name or " -- " in name]
 
 
+def test_a_version_after_a_known_benchmark_or_dataset_is_a_variant_of_it() -> None:
+    """"ViDoRe V2", "PASCAL VOC 2012": versioned resources are their own entities (the guideline), linked
+    to their family and of its type, whatever the tagger calls them; a score after a name is no version."""
+    recognizer = EntityRecognizer(load_lexicon(LEXICON_DIR))
+    text = "We evaluate on ViDoRe V2 and PASCAL VOC 2012, and reach SVHN 0.96 and GSM8K 50 times."
+    variants = {c.text: c.family for c in recognizer.recognize(text).candidates if c.rule == "variant"}
+    assert variants.keys() == {"ViDoRe V2", "PASCAL VOC 2012"} and all(variants.values())
+    nlp = tagged_pipeline(("MODEL", "ViDoRe V2"), ("METHOD", "PASCAL VOC 2012"))
+    names = found(nlp, "Visual document retrieval", text)
+    assert names["ViDoRe V2"] == "benchmark" and names["PASCAL VOC 2012"] == "dataset"
+
+
 def test_tagger_spans_lose_a_final_hyphen_and_pieces_of_names_are_dropped() -> None:
     """"MISALIGNTRADE-based" tagged without "based" is MISALIGNTRADE; "2.5 Flash" of "Gemini 2.5 Flash",
     "3.1-8b" of "Llama 3.1-8b" and "7B--8B parameters" are pieces of names, not names."""
-    assert all(is_fragment(text) for text in ("4o", "2.5 Flash", "3.1-8b", "7B--8B parameters", "1B-32B", "35B-A3B"))
+    assert all(is_fragment(text) for text in ("4o", "2.5 Flash", "3.1-8b", "7B--8B parameters", "1B-32B", "35B-A3B",
+                                              "v2", "V3.1"))
     assert not any(is_fragment(text) for text in ("3D Gaussian Splatting", "2WikiMultiHopQA", "20 Newsgroups",
-                                                  "1D-CNN", "6G-Bench"))
+                                                  "1D-CNN", "6G-Bench", "V2X", "Vicuna"))
     nlp = tagged_pipeline(("DATASET", "KestrelTrade-"), ("MODEL", "2.5 Flash"), ("MODEL", "7B--8B parameters"))
     names = found(nlp, "Trading agents", "We build KestrelTrade-based prompts for Gemini 2.5 Flash and models "
                   "of 7B--8B parameters.")

@@ -169,8 +169,8 @@ class MLEntities:
                 continue  # a span across the title's end or a line break names nothing
             rule_candidate = by_offsets.get((start, end))
             if rule_candidate is not None:
-                if rule_candidate.known and self.lexicon_types:
-                    label = rule_candidate.type
+                if (rule_candidate.known or rule_candidate.family) and self.lexicon_types:
+                    label = rule_candidate.type  # a known name, or a variant of one ("ViDoRe V2"): the lexicon's type
                 mentions.append(Candidate(start, end, rule_candidate.text, rule_candidate.key, rule_candidate.name,
                                           label, f"{MODEL_RULE}+{rule_candidate.rule}",
                                           max(MODEL_CONFIDENCE, rule_candidate.confidence),

@@ -43,12 +43,15 @@ from kg.extract.vocabulary import (
     TYPE_HEADS,
 )
 from kg.keys import name_key
+from kg.model import RESOURCE_TYPES
 
 _TITLE_NAME = re.compile(r"^\s*(?P<name>[^:?!.]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|ai)/\S*", re.IGNORECASE)
 # What every link _URL finds contains: most texts have none, and this is much quicker to rule out.
 _URL_MARK = re.compile(r"://|www\.|\.(?:com|org|io|net|ai)/", re.IGNORECASE)
 _SPACED_SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[BMK]|\d+\.\d+|v\d+(?:\.\d+)*|\d+x\d+B)$")
+# A version after a benchmark's or dataset's name ("ViDoRe V2", "PASCAL VOC 2012", "SQuAD 2.0"): its own entity.
+_SPACED_VERSION = re.compile(r"^(?:[vV]\d+(?:\.\d+)*|[1-9]\.\d|(?:19|20)\d\d)$")  # not a score: "SVHN 0.96"
 # Words and marks that end a noun phrase: prepositions, relative pronouns, verbs, punctuation.
 _PHRASE_ENDERS = (r"for|with|via|in|of|to|on|using|from|by|through|that|which|where|who|as|at|based|during|under|"
                   r"over|into|than|is|are|can|towards?|beyond|without|enables?|allows?|improves?|makes?")
@@ -615,8 +618,9 @@ class EntityRecognizer:
                         or (candidate.type == "method" and is_verb_use(candidate.text, following))):
                     i += width + 1
                     continue
-                if (candidate.type == "model" and has_next and _SPACED_SIZE.match(tokens[i + width])
-                        and text[candidate.end:starts[i + width]] in (" ", "-")):
+                if has_next and text[candidate.end:starts[i + width]] in (" ", "-") and (
+                        candidate.type == "model" and _SPACED_SIZE.match(tokens[i + width])
+                        or candidate.type in RESOURCE_TYPES and _SPACED_VERSION.match(tokens[i + width])):
                     family = self.lookup(candidate.text, local)[0]
                     candidate = self._variant(candidate.start, text[candidate.start:ends[i + width]], family)
                     width += 1

@@ -19,10 +19,10 @@ _ROMAN = re.compile(r"^[IVX]+$")
 
 
 # A piece cut from a name: a version, size or tier after the family name was lost ("2.5 Flash", "4o",
-# "7B-Instruct", "3.1-8B", "4B--8B models").
+# "7B-Instruct", "3.1-8B", "4B--8B models", "v2").
 _NUMBER_PIECE = r"(?:\d[\d.,]*[A-Za-z]?|[A-Z]\d+[BMK]|bit|Pro|Flash|Instruct|Chat|Base|Turbo|Lite|Mini|Plus|Max|Ultra|" \
                 r"models?|parameters?)"
-_FRAGMENT = re.compile(rf"^\d[\d.,]*[A-Za-z]?(?:[-–\s]+{_NUMBER_PIECE})*$")
+_FRAGMENT = re.compile(rf"^(?:\d[\d.,]*[A-Za-z]?|[vV]\d+(?:\.\d+)*)(?:[-–\s]+{_NUMBER_PIECE})*$")
 
 
 def is_fragment(text: str) -> bool:
