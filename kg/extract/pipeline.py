@@ -37,7 +37,6 @@ _PIPELINE_TURN = threading.Lock()  # threads of one worker process (Dask's --nth
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "cf.", "Fig.", "Eq.", "approx.", "resp.", "al.")
 
 
-_TOKENIZER_FROM_DISK = "paper_kg.tokenizer_from_disk.v1"
 # A LaTeX command opening a group ("\textbf{", "\emph{"): 6% of arXiv abstracts wrap names in one.
 _LATEX_COMMAND = r"\\[A-Za-z]+\{"
 
@@ -104,6 +103,9 @@ def rules_pipeline(lexicon_dir: str | None = None) -> Language:
     nlp.add_pipe("ml_rule_votes", config={"lexicon_dir": lexicon_dir})
     nlp.add_pipe(COMPONENT)
     return nlp
+
+
+_TOKENIZER_FROM_DISK = "paper_kg.tokenizer_from_disk.v1"  # the tokenizer `build_nlp` loads the saved one into
 
 
 @spacy.registry.tokenizers(_TOKENIZER_FROM_DISK)

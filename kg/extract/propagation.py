@@ -107,6 +107,12 @@ def _introduces(ref: EntityRef) -> bool:
     return ref.role == "proposes" or any(intro in rule for rule in rules for intro in INTRODUCING_RULES)
 
 
+def _matches_papers(mention: Mention) -> bool:
+    """Whether the corpus pass may match papers by this mention's spelling: not by a form of the paper's
+    own definition added after judging ("long-term memory (LTM)" is not another paper's LTM)."""
+    return mention.rule != DEFINITION_RULE
+
+
 def introduced_names(corpus: Iterable[PaperEntities]) -> dict[str, IntroducedName]:
     """Reduce: every name some paper introduces, with the spellings papers wrote it in."""
     names: dict[str, IntroducedName] = {}
@@ -116,8 +122,7 @@ def introduced_names(corpus: Iterable[PaperEntities]) -> dict[str, IntroducedNam
             if not _introduces(ref):
                 continue
             name = names.setdefault(ref.id, IntroducedName(ref.id, ref.name, ref.type, family=ref.family))
-            name.surfaces.update(m.text for m in ref.mentions
-                                 if m.rule != DEFINITION_RULE and is_propagatable(m.text))
+            name.surfaces.update(m.text for m in ref.mentions if _matches_papers(m) and is_propagatable(m.text))
             types[ref.id][ref.type] += 1
     for key, name in names.items():
         name.type = types[key].most_common(1)[0][0]
@@ -165,15 +170,15 @@ def merge_spellings(names: dict[str, IntroducedName]) -> dict[str, str]:
 def relink(corpus: list[PaperEntities], names: dict[str, IntroducedName], merged: dict[str, str]) -> None:
     """One entity id per introduced name across papers: a merged spelling takes its target's id, and a
     new name another paper introduces under the same case-sensitive spelling takes that name's id (not
-    by a form of this paper's own definition: "long-term memory (LTM)" is not another paper's LTM)."""
+    by a form of this paper's own definition, `_matches_papers`)."""
     surfaces = unambiguous_surfaces(names)
     for item in corpus:
         by_id: dict[str, EntityRef] = {}
         for ref in item.entities:
             target = merged.get(ref.id)
             if target is None and ref.id not in names and not _known(ref):
-                target = next((surfaces[m.text] for m in ref.mentions
-                               if m.text in surfaces and m.rule != DEFINITION_RULE), None)
+                target = next((surfaces[m.text] for m in ref.mentions if m.text in surfaces and _matches_papers(m)),
+                              None)
             if target is not None:
                 ref.id, ref.name = target, names[target].name
             if ref.id in by_id:  # two spellings of one entity in the same paper: one ref
