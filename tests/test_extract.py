@@ -74,6 +74,25 @@ def test_acronym_and_long_form_are_one_entity_across_spellings() -> None:
     assert ids[0] == ids[1] == {"entity:retrievalaugmentedgeneration"}
 
 
+def test_a_known_mixed_case_name_spelled_out_is_that_name() -> None:
+    """"eXtreme Gradient Boosting (XGBoost)": the first letter of an "eXtreme" word, and a lexicon name
+    known only by its short form; a task spelled out keeps its own entity ("financial question answering
+    (FinQA)" is not the FinQA benchmark), as does a short coinage ("ReRe")."""
+    pairs = {(d.short, d.long) for d in find_acronyms(
+        "We compare eXtreme Gradient Boosting (XGBoost) and eXplainable AI (XAI) but not the eXtreme (X).")}
+    assert pairs == {("XGBoost", "eXtreme Gradient Boosting"), ("XAI", "eXplainable AI")}
+    corpus = extract_papers([
+        Paper(id="a", title="Churn", abstract="We compare eXtreme Gradient Boosting (XGBoost) with baselines. "
+                                             "XGBoost wins."),
+        Paper(id="b", title="Credit", abstract="We train XGBoost on loan records."),
+        Paper(id="c", title="Finance", abstract="Systems for financial question answering (FinQA) fail at sums."),
+        Paper(id="d", title="Views", abstract="We propose Reason, then Re-reason (ReRe), a framework."),
+    ])
+    ids = [{e.id: e for e in item.entities} for item in corpus]
+    assert "entity:xgboost" in ids[0] and "entity:xgboost" in ids[1]
+    assert "eXtreme Gradient Boosting" in ids[0]["entity:xgboost"].aliases
+    assert "entity:finqa" not in ids[2] and "entity:rere" not in ids[3]
+
 def test_new_names_from_title_and_proposal_are_proposed() -> None:
     found = entities("FlexiRoute: Adaptive Expert Routing for Sparse Models",
                      "We propose FlexiRoute, a routing method. We evaluate it on MMLU with Mixtral 8x7B as backbone.")

@@ -51,13 +51,21 @@ def _matches(short: str, long: str) -> int:
         if not c.isalnum():
             s -= 1
             continue
-        while l >= 0 and (long[l].lower() != c or (s == 0 and l > 0 and long[l - 1].isalnum())):
+        while l >= 0 and (long[l].lower() != c or (s == 0 and l > 0 and long[l - 1].isalnum()
+                                                     and not _is_second_capital(long, l))):
             l -= 1
         if l < 0:
             return -1
         l -= 1
         s -= 1
-    return l + 1
+    return l + 1 - (l >= 0 and long[l].isalnum())
+
+
+def _is_second_capital(long: str, index: int) -> bool:
+    """`long[index]` is the capital second letter of a word written "eXtreme", "eXplainable": the
+    letter its short form takes ("eXtreme Gradient Boosting (XGBoost)")."""
+    return (long[index].isupper() and long[index - 1].islower()
+            and (index == 1 or not long[index - 2].isalnum()))
 
 
 def _long_form_before(text: str, end: int, short: str) -> tuple[int, str] | None:

@@ -232,6 +232,21 @@ def is_title_name(words: list[str]) -> bool:
             and all(w[0].isupper() or w[0].isdigit() for w in words))
 
 
+def _is_mixed_case(short: str) -> bool:
+    """A short form no other name is likely to share: five or more letters in mixed case ("XGBoost",
+    "RoBERTa", not "ReRe"), so a known name the lexicon spells no long form for is the one a text spells
+    out ("eXtreme Gradient Boosting (XGBoost)")."""
+    return len(short) >= 5 and sum(c.islower() for c in short) >= 2 and any(c.isupper() for c in short[1:])
+
+
+def _same_kind(stated: str, known: str) -> bool:
+    """A long form's head noun (`stated`, "" for none) does not contradict a known name's type: "Criss-Cross
+    Attention Network (CCNet)" is not the CCNet corpus, nor "financial question answering (FinQA)" the FinQA
+    benchmark."""
+    kinds = ({"model", "method"}, set(RESOURCE_TYPES), {"task"})
+    return not stated or any(stated in kind and known in kind for kind in kinds)
+
+
 def similar_phrases(a: str, b: str, threshold: float = 0.8) -> bool:
     """Two spellings of one long form ('low-rank adaption' ~ 'Low-Rank Adaptation')."""
     def norm(text: str) -> str:
@@ -586,8 +601,12 @@ class EntityRecognizer:
         """The entity this acronym already denotes: the paper's title name, or a known entity whose own
         long form is spelled much like this one."""
         known = self.lookup(short, local) or (self.lookup(short[:-1], local) if is_plural_acronym(short) else None)
-        if known is not None and (known[1] == "title-name" or
-                                  any(similar_phrases(long, surface) for surface in known[0].surfaces)):
+        if known is None:
+            return None
+        surfaces = known[0].surfaces
+        if (known[1] == "title-name" or any(similar_phrases(long, surface) for surface in surfaces)
+                or (known[1] == "lexicon" and _is_mixed_case(short) and not any(" " in s for s in surfaces)
+                    and _same_kind(phrase_type(long, fallback=""), known[0].type))):
             return known  # the title's own name is spelled out in the abstract, or a known acronym
         return None
 
