@@ -380,3 +380,15 @@ def test_names_wrapped_in_latex_groups_are_found() -> None:
                            "\\textit{MMLU}.")
     found = {e.name: [m.text for m in e.mentions] for e in extract_with([paper], nlp=nlp)[0].entities}
     assert {"FooNet", "KiloQA", "MMLU"} <= found.keys() and "FooNet" in found["FooNet"]
+
+
+def test_measures_a_text_defines_are_no_entities() -> None:
+    """"Click-Through Rate (CTR)", "Matthews Correlation Coefficient (MCC)": metrics, however the tagger or a
+    lexicon reads them ("ASR" is speech recognition only where the text does not define it as a rate)."""
+    item, = extract_with([Paper(id="m", title="Attacks on ranking", abstract=(
+        "We raise the Click-Through Rate (CTR) of DeepFM and the attack success rate (ASR) on GPT-4. The "
+        "Matthews Correlation Coefficient (MCC) and attack success rates both rise; CTR too."))])
+    names = {e.name for e in item.entities}
+    assert {"DeepFM", "GPT-4"} <= names
+    assert not names & {"Click-Through Rate", "CTR", "attack success rate", "attack success rates", "ASR",
+                        "speech recognition", "Matthews Correlation Coefficient", "MCC"}, names

@@ -175,6 +175,8 @@ class MLEntities:
                                           label, f"{MODEL_RULE}+{rule_candidate.rule}",
                                           max(MODEL_CONFIDENCE, rule_candidate.confidence),
                                           rule_candidate.family, rule_candidate.known))
+            elif name_key(surface) in recognition.measures:
+                continue  # a measure the text defines, whatever a lexicon calls it ("attack success rate (ASR)")
             else:
                 resolved = self._resolved(surface, start, end, label, local)
                 if resolved.rule == MODEL_RULE and (is_generic(surface) or is_fragment(surface)):

@@ -34,6 +34,7 @@ from kg.extract.vocabulary import (
     INSTITUTION_HEADS,
     MEASURE_AND_RESULT_HEADS,
     METHOD_HEAD_WORDS,
+    METRIC_HEADS,
     MODEL_CLASS_MODIFIERS,
     NON_CONCEPT_WORDS,
     NON_ENTITY_HEADS,
@@ -177,6 +178,8 @@ class Recognition:
     named: list[Candidate] = field(default_factory=list)  # capitalised names after an article; cast no vote
     # Names a list types by its head noun: "datasets (A, B and C)", "the A and B benchmarks"
     listed_types: dict[str, str] = field(default_factory=dict)
+    # Keys of the measures the text defines ("Click-Through Rate (CTR)"): no entity, whatever a lexicon says
+    measures: set[str] = field(default_factory=set)
 
 
 # What follows a technique that only describes: "-based", or "data" ending its noun phrase.
@@ -398,9 +401,9 @@ class EntityRecognizer:
         local = Lexicon()
         title_names, title_types = self._title_names(text, title_end, local)
         definitions = list(find_acronyms(text))
-        blocked, spelled_out = self._acronym_entries(text, definitions, local)
+        blocked, measures, spelled_out = self._acronym_entries(text, definitions, local)
         candidates = [c for c in self._without_overlaps([*spelled_out, *self._scan(text, local)])
-                      if c.key not in blocked]
+                      if c.key not in blocked and name_key(c.text) not in measures]
         candidates = [_with_modifier(text, c) for c in self._without_lone_acronyms(text, candidates)]
         not_entities = {c.key for c in candidates if _names_non_entity(text, c)}
         candidates = [c for c in candidates
@@ -414,7 +417,7 @@ class EntityRecognizer:
         listed = self._listed(text, local)
         return Recognition(candidates, title_names, local, listed, title_types,
                            named=self._named_phrases(text, title_end or 0, candidates + listed),
-                           listed_types=self._listed_types(text, local))
+                           listed_types=self._listed_types(text, local), measures=measures)
 
     # -- sources of names -------------------------------------------------------------------------
 
@@ -556,14 +559,16 @@ class EntityRecognizer:
         return {entry.key}
 
     def _acronym_entries(self, text: str, definitions: list[AcronymDefinition],
-                         local: Lexicon) -> tuple[set[str], list[Candidate]]:
+                         local: Lexicon) -> tuple[set[str], set[str], list[Candidate]]:
         """'Long Form (LF)' definitions: both forms become one entity (known or new).
 
         Returns the keys of acronyms defined as generic concepts ('large language models (LLMs)') or
-        as the first word of a known name, which are then not entities anywhere in the text, and
+        as the first word of a known name, which are then not entities anywhere in the text; the keys
+        of both forms of a measure ('Click-Through Rate (CTR)'), which nothing in the text names; and
         mentions of those known names spelled out around the definition ('Key-Value (KV) cache').
         """
         blocked: set[str] = set()
+        measures: set[str] = set()
         spelled_out: list[Candidate] = []
         for definition in definitions:
             long, short = " ".join(definition.long.split()), definition.short
@@ -583,9 +588,12 @@ class EntityRecognizer:
             if is_generic(long) or is_generic(short) or self._is_generic_class(long, short):
                 blocked.update({name_key(short), name_key(short.rstrip("s"))})
                 continue
+            if long.replace("-", " ").split()[-1].lower() in METRIC_HEADS:  # "Click-Through Rate (CTR)"
+                measures.update(key + plural for key in (name_key(short), name_key(long)) for plural in ("", "s"))
+                continue
             local.add(LexiconEntry(name=long, type=phrase_type(long), aliases=[short], source="acronym",
                                    confidence=CONFIDENCE["acronym"]))
-        return blocked, spelled_out
+        return blocked | measures, measures, spelled_out
 
     @staticmethod
     def _without_lone_acronyms(text: str, candidates: list[Candidate]) -> list[Candidate]:

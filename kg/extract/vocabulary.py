@@ -73,8 +73,10 @@ INSTITUTION_HEADS = frozenset({
 
 # Head nouns of measures, results, states and documents, capitalised but never an entity of their own
 # ("the Character Error Rate", "the Nash Equilibrium", "the International AI Safety Report").
-MEASURE_AND_RESULT_HEADS = frozenset({
-    "error", "accuracy", "f1", "rate", "ratio", "factor", "theorem", "lemma", "corollary", "equilibrium", "gap",
+# Head nouns of measures ("Click-Through Rate", "Matthews Correlation Coefficient"): metrics are never entities.
+METRIC_HEADS = frozenset({"error", "accuracy", "f1", "rate", "ratio", "coefficient"})
+MEASURE_AND_RESULT_HEADS = METRIC_HEADS | frozenset({
+    "factor", "theorem", "lemma", "corollary", "equilibrium", "gap",
     "lesson", "report", "guidelines", "guideline", "exam", "view", "condition",
 })
 
