@@ -392,3 +392,16 @@ def test_measures_a_text_defines_are_no_entities() -> None:
     assert {"DeepFM", "GPT-4"} <= names
     assert not names & {"Click-Through Rate", "CTR", "attack success rate", "attack success rates", "ASR",
                         "speech recognition", "Matthews Correlation Coefficient", "MCC"}, names
+
+
+def test_an_appositive_with_a_type_head_names_a_thing_of_that_type() -> None:
+    """"Anomalib, a deep-learning library", "Ranking Companion, a visual analytics approach": kept whatever
+    the keep filter says; not a sentence adverb, a number, a class of things or the end of a longer name."""
+    item, = extract_with([Paper(id="a", title="Anomalies in radar images", abstract=(
+        "In conjunction with Anomalib, a deep-learning library for anomaly detection, we present Ranking "
+        "Companion, a visual analytics approach. However, a core challenge remains at temperature 0.5, a common "
+        "setting. LLM Agents, a popular framework, fail. We propose the Code Abstraction and Reasoning "
+        "Challenge, a new evaluation framework."))])
+    found = {e.name: e.type for e in item.entities}
+    assert found.get("Anomalib") == "method" and found.get("Ranking Companion") == "method", found
+    assert not {"However", "0.5", "LLM Agents", "Reasoning Challenge"} & set(found), found

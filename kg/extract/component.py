@@ -21,6 +21,7 @@ from kg.extract.intervals import Intervals
 from kg.extract.keep_model import EntityView, KeepModel
 from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.recognizer import (
+    APPOSITIVE_RULE,
     CONFIDENCE,
     DEFINITION_RULE,
     MODIFIER_SUFFIX,
@@ -332,8 +333,8 @@ class _Judge:
                 self.text, self.title_end, list(zip(types, offsets, rule_roles, known)), context=context)]
         kept = [True] * len(groups)
         if component.keep_model is not None:
-            asked = [i for i in range(len(groups))
-                     if not precise[i] and not _whole_resource_name(groups[i], self.text)]
+            asked = [i for i in range(len(groups)) if not precise[i] and not _whole_resource_name(groups[i], self.text)
+                     and not any(m.rule == APPOSITIVE_RULE for m in groups[i])]
             views = [EntityView(groups[i][0].name, types[i], roles[i], [(m.start, m.end, m.rule) for m in groups[i]])
                      for i in asked]
             for i, keeps in zip(asked, component.keep_model.keeps_many(context, views), strict=True):

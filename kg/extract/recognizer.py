@@ -94,6 +94,16 @@ _NAMED_PHRASE = re.compile(rf"(?<![\w-])(?:[Aa]n?|[Tt]he|[Oo]ur|two|three|novel|
 # One capitalised word between "the" and a resource head noun: "the Yelp dataset", "the HRS benchmark".
 _HEADED_NAME = re.compile(r"(?<![\w-])the\s+(?P<name>[A-Z][\w-]*[A-Za-z0-9])\s+(?P<head>dataset|benchmark|corpus|treebank)"
                           r"(?![\w-])")
+# "Anomalib, a deep-learning library for ...", "Ranking Companion, a visual analytics approach": capitalised
+# words before ", a ... <type head>" (one to five words between) name a thing of the head's type.
+_APPOSITIVE_NAME = re.compile(
+    r"(?<![\w-])(?P<name>(?:[A-Z0-9][\w.+-]*|[a-z][a-z0-9]*[A-Z][\w.+-]*)[\w+](?: [A-Z][\w.+-]*[\w+]){0,3}), (?:a|an) "
+    r"(?:(?!(?:where|which|that|who|of|for|with|in|on|to|from|by)\b)[\w-]+ ){0,5}?"
+    r"(?P<head>" + "|".join(sorted((h for h, t in TYPE_HEADS.items() if " " not in h and not h.endswith("s")
+                                    and t != "task"), key=len, reverse=True)) + r")\b")
+# The end of a longer name an appositive's capitalised words may close: "Code Abstraction and | Reasoning Challenge".
+_NAME_CONTINUED = re.compile(r"[A-Z][\w-]*\s+(?:and|of|for|with|in|on|the|to|&)\s+$")
+_SIZE_LIKE = re.compile(r"\d+(?:\.\d+)?[A-Za-z]{0,2}$")  # "111B", "7b"
 _LANGUAGE_SHAPED = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian)")  # "the Finnish dataset", "the Chinese corpus"
 # A compound adjective made of a name: "transformer-based models", "instruction-tuned LLMs".
 MODIFIER_SUFFIX = re.compile(r"-(?:based|tuned)\b")
@@ -133,7 +143,11 @@ CONTEXT_TYPED_RULES = frozenset({"shape", "title-name", "acronym"})
 # The rule of a form of a paper's own definition ("Berkeley Segmentation Dataset (BSD)") given to an entity
 # after judging: an alias of it in this paper, by which the corpus pass matches no other paper.
 DEFINITION_RULE = "definition"
+# The rule of a name an appositive types ("Anomalib, a deep-learning library"): the keep filter does not
+# judge it.
+APPOSITIVE_RULE = "appositive"
 CONFIDENCE = {
+    APPOSITIVE_RULE: 0.7,
     "title-name": 0.9,
     "acronym": 0.85,
     "variant": 0.8,
@@ -487,6 +501,20 @@ class EntityRecognizer:
                 continue
             found.append(Candidate(start, end, name, name_key(name), name, TYPE_HEADS[match.group("head")], "named",
                                    CONFIDENCE["named"]))
+        for match in _APPOSITIVE_NAME.finditer(text, title_end):
+            start, end = match.span("name")
+            name, words = match.group("name"), match.group("name").split()
+            sentence_start = not re.search(r"[a-z,(]\s*$", text[max(title_end, start - 3):start])
+            if (taken.overlaps(start, end) or _NAME_CONTINUED.search(text, max(0, start - 40), start)
+                    or any(w.lower() in common_words() and not is_name_shaped(w) for w in words[:1])
+                    and (len(words) == 1 or sentence_start)
+                    or sentence_start and not is_name_shaped(name.replace(" ", "-"))
+                    or words[-1].lower() in _NOT_NAMED_HEADS or is_generic(name) or is_generic(words[-1])
+                    or not re.search(r"[A-Za-z]{2}", words[0]) or _SIZE_LIKE.match(words[0])
+                    or words[-1].endswith("s") and not is_name_shaped(words[-1])):
+                continue  # "However, a ...", "Here, a ...", "LLM, a ...", "0.5, a ...", "LLM Agents, a ..."
+            found.append(Candidate(start, end, name, name_key(name), name, TYPE_HEADS[match.group("head")],
+                                   APPOSITIVE_RULE, CONFIDENCE[APPOSITIVE_RULE]))
         return found
 
     def lookup(self, surface: str, local: Lexicon) -> tuple[LexiconEntry, str] | None:
