@@ -30,3 +30,13 @@ def test_ito_drops_generic_rows():
     for word in ("Baseline", "Ours", "Ensemble", "DNN", "Complex reasoning", "GitHub"):
         entry = lexicon.lookup(word)
         assert entry is None or not entry.source.startswith("ito@"), word
+
+
+def test_generated_records_named_by_a_generic_concept_are_left_out():
+    """tfds's "Covid-19", ITO's "arXiv" and "Alibaba" datasets name the disease, the archive and the company
+    in an abstract; curated records keep their generic aliases ("PCA" of Principal Component Analysis)."""
+    lexicon = load_lexicon()
+    for word in ("Covid-19", "COVID-19", "arXiv", "Alibaba", "SARS-COV-2"):
+        assert lexicon.lookup(word) is None, word
+    assert lexicon.lookup("PCA").name == "Principal Component Analysis"
+    assert lexicon.lookup("CORD-19") is not None

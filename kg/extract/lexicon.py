@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.extract.shapes import split_variant
+from kg.extract.shapes import is_generic, split_variant
 from kg.keys import name_key
 from kg.model import ENTITY_TYPES
 
@@ -17,6 +17,7 @@ LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
 # Loaded in this order; a later file overrides an earlier one for the same canonical key.
 # ito.jsonl (Papers-with-Code names via OpenBioLink/ITO, the widest and least certain list) comes first.
 LEXICON_FILES = ("ito.jsonl", "harvested.jsonl", "curated.jsonl")
+GENERATED_FILES = frozenset({"ito.jsonl", "harvested.jsonl"})  # made by scripts from field sources, not by hand
 # How far a lexicon hit is trusted, by file; any other file 0.85.
 FILE_CONFIDENCE = {"curated.jsonl": 0.95, "ito.jsonl": 0.8}
 # Surface forms whose lookup answer a lexicon remembers (forgotten all at once when full or changed).
@@ -198,11 +199,15 @@ def split_sized_aliases(entry: LexiconEntry) -> list[LexiconEntry]:
 
 
 def load_lexicon(directory: Path = LEXICON_DIR, files: tuple[str, ...] = LEXICON_FILES) -> Lexicon:
-    """The committed lexicon: harvested names first, then the curated list overriding them."""
+    """The committed lexicon: harvested names first, then the curated list overriding them. A generated
+    record named by a generic concept ("Covid-19", "arXiv", "Alibaba": the disease, the archive and the
+    company in an abstract, whatever a package calls its data) is left out."""
     lexicon = Lexicon()
     for filename in files:
         path = directory / filename
         if path.exists():
             for entry in read_lexicon_file(path):
+                if filename in GENERATED_FILES and is_generic(entry.name):
+                    continue
                 lexicon.add(entry)
     return lexicon
