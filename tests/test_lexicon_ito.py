@@ -40,3 +40,10 @@ def test_generated_records_named_by_a_generic_concept_are_left_out():
         assert lexicon.lookup(word) is None, word
     assert lexicon.lookup("PCA").name == "Principal Component Analysis"
     assert lexicon.lookup("CORD-19") is not None
+
+
+def test_known_names_that_are_english_words_match_only_as_written():
+    lexicon = load_lexicon()
+    for word, name in (("Zero", "ZeRO"), ("Align", "ALIGN"), ("Records", "ReCoRD"), ("Record", "ReCoRD")):
+        assert lexicon.lookup(word) is None, word
+        assert lexicon.lookup(name).name == name
