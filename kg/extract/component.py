@@ -333,8 +333,7 @@ class _Judge:
                 self.text, self.title_end, list(zip(types, offsets, rule_roles, known)), context=context)]
         kept = [True] * len(groups)
         if component.keep_model is not None:
-            asked = [i for i in range(len(groups)) if not precise[i] and not _whole_resource_name(groups[i], self.text)
-                     and not any(m.rule == APPOSITIVE_RULE for m in groups[i])]
+            asked = [i for i in range(len(groups)) if not precise[i] and not _named_by_text(groups[i], self.text)]
             views = [EntityView(groups[i][0].name, types[i], roles[i], [(m.start, m.end, m.rule) for m in groups[i]])
                      for i in asked]
             for i, keeps in zip(asked, component.keep_model.keeps_many(context, views), strict=True):
@@ -370,6 +369,12 @@ def _with_definitions(entities: list[tuple[list[Candidate], str, str]],
             group.append(replace(candidate, rule=DEFINITION_RULE))
             kept.add(candidate.start, candidate.end)
     return [(sorted(group, key=lambda m: m.start), entity_type, role) for group, entity_type, role in entities]
+
+
+def _named_by_text(group: list[Candidate], text: str) -> bool:
+    """An entity the text itself says is a named thing, which the keep filter does not judge: a whole
+    resource name ("Berkeley Segmentation Dataset") or a name an appositive types ("Anomalib, a library")."""
+    return any(m.rule == APPOSITIVE_RULE for m in group) or _whole_resource_name(group, text)
 
 
 def _whole_resource_name(group: list[Candidate], text: str) -> bool:

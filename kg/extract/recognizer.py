@@ -249,6 +249,23 @@ def is_title_name(words: list[str]) -> bool:
             and all(w[0].isupper() or w[0].isdigit() for w in words))
 
 
+def _is_appositive_name(text: str, start: int, name: str, title_end: int) -> bool:
+    """Whether the capitalised words `name` at `start`, before ", a ... <type head>", are a name: not a
+    sentence adverb or a lone common word at a sentence's start ("However, a ...", "Here, a ..."), a
+    generic concept ("LLM, a ..."), a number or size ("0.5, a ..."), a plural class ("LLM Agents, a ...")
+    or the end of a longer name ("Code Abstraction and | Reasoning Challenge")."""
+    words = name.split()
+    first, last = words[0], words[-1]
+    sentence_start = not re.search(r"[a-z,(]\s*$", text[max(title_end, start - 3):start])
+    common_first = first.lower() in common_words() and not is_name_shaped(first)
+    return not (_NAME_CONTINUED.search(text, max(0, start - 40), start)
+                or common_first and (len(words) == 1 or sentence_start)
+                or sentence_start and not is_name_shaped(name.replace(" ", "-"))
+                or last.lower() in _NOT_NAMED_HEADS or is_generic(name) or is_generic(last)
+                or not re.search(r"[A-Za-z]{2}", first) or _SIZE_LIKE.match(first)
+                or last.endswith("s") and not is_name_shaped(last))
+
+
 def _is_mixed_case(short: str) -> bool:
     """A short form no other name is likely to share: five or more letters in mixed case ("XGBoost",
     "RoBERTa", not "ReRe"), so a known name the lexicon spells no long form for is the one a text spells
@@ -256,12 +273,14 @@ def _is_mixed_case(short: str) -> bool:
     return len(short) >= 5 and sum(c.islower() for c in short) >= 2 and any(c.isupper() for c in short[1:])
 
 
+_KINDS = (frozenset({"model", "method"}), RESOURCE_TYPES, frozenset({"task"}))  # types a head noun tells apart
+
+
 def _same_kind(stated: str, known: str) -> bool:
     """A long form's head noun (`stated`, "" for none) does not contradict a known name's type: "Criss-Cross
     Attention Network (CCNet)" is not the CCNet corpus, nor "financial question answering (FinQA)" the FinQA
     benchmark."""
-    kinds = ({"model", "method"}, set(RESOURCE_TYPES), {"task"})
-    return not stated or any(stated in kind and known in kind for kind in kinds)
+    return not stated or any(stated in kind and known in kind for kind in _KINDS)
 
 
 def similar_phrases(a: str, b: str, threshold: float = 0.8) -> bool:
@@ -479,7 +498,7 @@ class EntityRecognizer:
         concepts, organisations, places, phenomena or measures ("the Large Language Model", "the World
         Health Organization", "the Character Error Rate"). Also one capitalised word between "the" and a
         resource head noun, of the head's type ("the Yelp dataset"), but not a language ("the Finnish
-        dataset")."""
+        dataset"); and capitalised words an appositive types ("Anomalib, a deep-learning library")."""
         taken = Intervals()
         for candidate in candidates:
             taken.add(candidate.start, candidate.end)
@@ -503,16 +522,9 @@ class EntityRecognizer:
                                    CONFIDENCE["named"]))
         for match in _APPOSITIVE_NAME.finditer(text, title_end):
             start, end = match.span("name")
-            name, words = match.group("name"), match.group("name").split()
-            sentence_start = not re.search(r"[a-z,(]\s*$", text[max(title_end, start - 3):start])
-            if (taken.overlaps(start, end) or _NAME_CONTINUED.search(text, max(0, start - 40), start)
-                    or any(w.lower() in common_words() and not is_name_shaped(w) for w in words[:1])
-                    and (len(words) == 1 or sentence_start)
-                    or sentence_start and not is_name_shaped(name.replace(" ", "-"))
-                    or words[-1].lower() in _NOT_NAMED_HEADS or is_generic(name) or is_generic(words[-1])
-                    or not re.search(r"[A-Za-z]{2}", words[0]) or _SIZE_LIKE.match(words[0])
-                    or words[-1].endswith("s") and not is_name_shaped(words[-1])):
-                continue  # "However, a ...", "Here, a ...", "LLM, a ...", "0.5, a ...", "LLM Agents, a ..."
+            name = match.group("name")
+            if taken.overlaps(start, end) or not _is_appositive_name(text, start, name, title_end):
+                continue
             found.append(Candidate(start, end, name, name_key(name), name, TYPE_HEADS[match.group("head")],
                                    APPOSITIVE_RULE, CONFIDENCE[APPOSITIVE_RULE]))
         return found
